@@ -1,0 +1,537 @@
+// A small shell tokenizer for RUN instructions. It does not try to be a shell parser: it
+// recognises just enough (quotes, escapes, `$(...)`, backticks, operators, redirections,
+// heredocs) to split a RUN body into simple commands whose words keep their exact place in
+// the document, so rules can point at, and edit, the offending word.
+//
+// The text is first turned into a MappedText: the characters the shell will actually see,
+// each remembering the document offsets it came from. That is where Dockerfile-level
+// syntax is undone (line continuations, comment lines inside a continued instruction,
+// JSON string escapes of exec form) so the tokenizer itself only deals with shell syntax.
+import type { Heredoc, Instruction, Run } from 'dockerfile-ast';
+import type { Position, Range } from 'vscode-languageserver-types';
+
+/** Offset <-> position conversion for one document, with the same line breaks as LSP. */
+export class TextIndex {
+  private readonly lineStarts: number[] = [0];
+
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      if (c === '\n' || c === '\r') this.lineStarts.push(i + 1);
+    }
+  }
+
+  positionAt(offset: number): Position {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: offset - this.lineStarts[lo] };
+  }
+
+  offsetAt(position: Position): number {
+    const start = this.lineStarts[Math.min(position.line, this.lineStarts.length - 1)];
+    return Math.min(start + position.character, this.text.length);
+  }
+
+  range(start: number, end: number): Range {
+    return { start: this.positionAt(start), end: this.positionAt(end) };
+  }
+}
+
+/** Text as the shell sees it; `starts[i]`..`ends[i]` is where `text[i]` came from. */
+export interface MappedText {
+  readonly text: string;
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
+}
+
+class MappedBuilder {
+  text = '';
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  push(ch: string, start: number, end = start + 1): void {
+    this.text += ch;
+    this.starts.push(start);
+    this.ends.push(end);
+  }
+  pushSpan(source: string, from: number, to: number): void {
+    for (let i = from; i < to; i++) this.push(source[i], i);
+  }
+}
+
+/** A document span mapped one to one (heredoc bodies: Docker passes them through verbatim). */
+export function mapSpan(content: string, start: number, end: number): MappedText {
+  const b = new MappedBuilder();
+  b.pushSpan(content, start, end);
+  return b;
+}
+
+/**
+ * The logical line Docker builds from `start`: a line ending in the escape character (plus
+ * optional blanks) continues on the next one, the escape and line break are removed and the
+ * pieces are concatenated as they are. Inside a continuation, comment lines and blank lines
+ * are dropped entirely (they never reach the shell). Stops at `limit`.
+ */
+export function mapLogicalLine(content: string, start: number, limit: number, escapeChar: string): MappedText {
+  const b = new MappedBuilder();
+  const continuation = new RegExp(`${escapeChar === '`' ? '`' : '\\\\'}[ \\t]*$`);
+  let pos = start;
+  let first = true;
+  while (pos < limit) {
+    let lineEnd = content.indexOf('\n', pos);
+    if (lineEnd < 0 || lineEnd > limit) lineEnd = limit;
+    let contentEnd = lineEnd;
+    if (content[contentEnd - 1] === '\r') contentEnd--;
+    const line = content.slice(pos, contentEnd);
+    if (!first && /^[ \t]*(#|$)/.test(line)) {
+      pos = lineEnd + 1;
+      continue;
+    }
+    first = false;
+    const m = continuation.exec(line);
+    if (!m) {
+      b.pushSpan(content, pos, contentEnd);
+      break;
+    }
+    b.pushSpan(content, pos, contentEnd - m[0].length);
+    pos = lineEnd + 1;
+  }
+  return b;
+}
+
+/** A JSON string element of an exec-form instruction: its decoded value mapped to the document. */
+export interface JsonElement {
+  readonly value: MappedText;
+  /** Document offsets of the element including its quotes. */
+  readonly start: number;
+  readonly end: number;
+}
+
+const JSON_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** Parses `["a", "b"]` the way Docker decides exec form: a JSON array of strings, or null. */
+export function parseJsonArray(src: MappedText): JsonElement[] | null {
+  const t = src.text;
+  let i = 0;
+  const blank = (): void => {
+    while (i < t.length && /\s/.test(t[i])) i++;
+  };
+  blank();
+  if (t[i] !== '[') return null;
+  i++;
+  blank();
+  const elements: JsonElement[] = [];
+  if (t[i] === ']') {
+    i++;
+    blank();
+    return i === t.length ? elements : null;
+  }
+  for (;;) {
+    blank();
+    if (t[i] !== '"') return null;
+    const open = i++;
+    const b = new MappedBuilder();
+    while (i < t.length && t[i] !== '"') {
+      if (t[i] === '\\') {
+        const e = t[i + 1];
+        if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(t.slice(i + 2, i + 6))) {
+          b.push(String.fromCharCode(parseInt(t.slice(i + 2, i + 6), 16)), src.starts[i], src.ends[i + 5]);
+          i += 6;
+        } else if (e !== undefined && e in JSON_ESCAPES) {
+          b.push(JSON_ESCAPES[e], src.starts[i], src.ends[i + 1]);
+          i += 2;
+        } else return null;
+      } else if (t.charCodeAt(i) < 0x20) {
+        return null;
+      } else {
+        b.push(t[i], src.starts[i], src.ends[i]);
+        i++;
+      }
+    }
+    if (i >= t.length) return null;
+    elements.push({ value: b, start: src.starts[open], end: src.ends[i] });
+    i++;
+    blank();
+    if (t[i] === ',') {
+      i++;
+      continue;
+    }
+    if (t[i] !== ']') return null;
+    i++;
+    blank();
+    return i === t.length ? elements : null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Tokenizer
+
+export type Separator = '&&' | '||' | ';' | ';;' | '|' | '|&' | '&' | '\n' | '(' | ')';
+
+export interface ShellWord {
+  /** The word after quote removal; expansions (`$x`, `$(..)`, backticks) are kept verbatim. */
+  readonly value: string;
+  /** Document offsets of the whole word (for exec-form elements: including the quotes). */
+  readonly start: number;
+  readonly end: number;
+  readonly range: Range;
+  /** The value depends on an expansion, so its run-time text is unknown. */
+  readonly expands: boolean;
+  /** Some part of the word was quoted or escaped. */
+  readonly quoted: boolean;
+  /** An element of an exec-form JSON array (edits must keep the JSON valid). */
+  readonly argv: boolean;
+}
+
+export interface Redirect {
+  /** `>`, `>>`, `<`, `2>&`... or `<<` / `<<-` for a heredoc. */
+  readonly op: string;
+  readonly fd: string | null;
+  readonly target: ShellWord | null;
+}
+
+export interface SimpleCommand {
+  readonly words: readonly ShellWord[];
+  readonly redirects: readonly Redirect[];
+  /** The operator joining this command to the next one (null at the end of the script). */
+  readonly next: Separator | null;
+  readonly nextRange: Range | null;
+}
+
+export interface ShellScript {
+  readonly commands: readonly SimpleCommand[];
+  /**
+   * Document offset just after the last word or `)` of the script, ignoring trailing comments
+   * and separators: where `&& more` can be appended. Null when the script is empty.
+   */
+  readonly end: number | null;
+}
+
+const OPERATORS: readonly Separator[] = ['&&', '||', ';;', '|&', ';', '|', '&', '(', ')'];
+const REDIRECT = /(\d*)(<<<|<<-|<<|<>|<&|>&|>>|>\||&>>|&>|<|>)/y;
+const WORD_END = /[\s;&|()<>]/;
+
+/** Splits shell text into simple commands. `argv` marks words of exec-form elements. */
+export function tokenizeShell(src: MappedText, index: TextIndex): ShellScript {
+  const t = src.text;
+  const n = t.length;
+  const commands: SimpleCommand[] = [];
+  let words: ShellWord[] = [];
+  let redirects: Redirect[] = [];
+  let end: number | null = null;
+  // Heredocs opened on the current line; their bodies start after the next newline and are
+  // data for the command, not script, so they are skipped (nested heredocs in a RUN heredoc).
+  let pending: { delimiter: string; stripTabs: boolean }[] = [];
+
+  const finish = (sep: Separator | null, from = 0, to = 0): void => {
+    if (words.length === 0 && redirects.length === 0) return;
+    commands.push({ words, redirects, next: sep, nextRange: sep ? index.range(src.starts[from], src.ends[to - 1]) : null });
+    words = [];
+    redirects = [];
+  };
+
+  // Skips a balanced `$(...)` / `${...}` starting after the opener, honouring quotes.
+  const skipGroup = (i: number, open: string, close: string): number => {
+    let depth = 1;
+    while (i < n) {
+      const c = t[i];
+      if (c === '\\') i += 2;
+      else if (c === "'") i = t.indexOf("'", i + 1) < 0 ? n : t.indexOf("'", i + 1) + 1;
+      else if (c === '"') i = skipDouble(i + 1).next;
+      else if (c === '`') i = skipBacktick(i + 1);
+      else {
+        if (c === open) depth++;
+        else if (c === close && --depth === 0) return i + 1;
+        i++;
+      }
+    }
+    return n;
+  };
+  const skipBacktick = (i: number): number => {
+    while (i < n && t[i] !== '`') i += t[i] === '\\' ? 2 : 1;
+    return Math.min(i + 1, n);
+  };
+  // Reads a `$...` expansion at i; returns where it ends, or null when `$` is literal.
+  const skipDollar = (i: number): number | null => {
+    const c = t[i + 1];
+    if (c === '(') return skipGroup(i + 2, '(', ')');
+    if (c === '{') return skipGroup(i + 2, '{', '}');
+    if (c !== undefined && /[A-Za-z_]/.test(c)) {
+      let j = i + 2;
+      while (j < n && /\w/.test(t[j])) j++;
+      return j;
+    }
+    if (c !== undefined && /[0-9@*#?$!-]/.test(c)) return i + 2;
+    return null;
+  };
+  // Inside double quotes: backslash only escapes $ ` " \ and newline.
+  function skipDouble(i: number): { next: number; value: string; expands: boolean } {
+    let value = '';
+    let expands = false;
+    while (i < n && t[i] !== '"') {
+      const c = t[i];
+      if (c === '\\' && i + 1 < n && '$`"\\\n'.includes(t[i + 1])) {
+        if (t[i + 1] !== '\n') value += t[i + 1];
+        i += 2;
+      } else if (c === '$' && skipDollar(i) !== null) {
+        const j = skipDollar(i) as number;
+        value += t.slice(i, j);
+        expands = true;
+        i = j;
+      } else if (c === '`') {
+        const j = skipBacktick(i + 1);
+        value += t.slice(i, j);
+        expands = true;
+        i = j;
+      } else {
+        value += c;
+        i++;
+      }
+    }
+    return { next: Math.min(i + 1, n), value, expands };
+  }
+
+  const readWord = (i: number, argv = false): { word: ShellWord; next: number } | null => {
+    const startIdx = i;
+    let value = '';
+    let expands = false;
+    let quoted = false;
+    while (i < n && !WORD_END.test(t[i])) {
+      const c = t[i];
+      if (c === '\\') {
+        // Backslash-newline is a line continuation (heredoc scripts, `sh -c` strings).
+        if (t[i + 1] !== '\n' && i + 1 < n) {
+          value += t[i + 1];
+          quoted = true;
+        }
+        i += 2;
+      } else if (c === "'") {
+        const j = t.indexOf("'", i + 1);
+        value += t.slice(i + 1, j < 0 ? n : j);
+        quoted = true;
+        i = j < 0 ? n : j + 1;
+      } else if (c === '"') {
+        const d = skipDouble(i + 1);
+        value += d.value;
+        expands ||= d.expands;
+        quoted = true;
+        i = d.next;
+      } else if (c === '$' && t[i + 1] === "'") {
+        // ANSI-C quoting; the value is approximate (escapes are not interpreted).
+        let j = i + 2;
+        while (j < n && t[j] !== "'") j += t[j] === '\\' ? 2 : 1;
+        value += t.slice(i + 2, Math.min(j, n));
+        quoted = true;
+        i = Math.min(j + 1, n);
+      } else if (c === '$' && skipDollar(i) !== null) {
+        const j = skipDollar(i) as number;
+        value += t.slice(i, j);
+        expands = true;
+        i = j;
+      } else if (c === '`') {
+        const j = skipBacktick(i + 1);
+        value += t.slice(i, j);
+        expands = true;
+        i = j;
+      } else {
+        value += c;
+        i++;
+      }
+    }
+    if (i === startIdx) return null;
+    const last = Math.min(i, n) - 1;
+    const start = src.starts[startIdx];
+    const wordEnd = src.ends[last];
+    return { word: { value, start, end: wordEnd, range: index.range(start, wordEnd), expands, quoted, argv }, next: i };
+  };
+
+  let i = 0;
+  while (i < n) {
+    const c = t[i];
+    if (c === ' ' || c === '\t' || c === '\r') {
+      i++;
+    } else if (c === '\\' && t[i + 1] === '\n') {
+      i += 2;
+    } else if (c === '\n') {
+      finish('\n', i, i + 1);
+      i++;
+      if (pending.length > 0) i = skipHeredocBodies(i);
+    } else if (c === '#') {
+      // A comment only starts at the beginning of a word, which is where we are.
+      while (i < n && t[i] !== '\n') i++;
+    } else {
+      REDIRECT.lastIndex = i;
+      const r = REDIRECT.exec(t);
+      if (r) {
+        i = REDIRECT.lastIndex;
+        while (i < n && (t[i] === ' ' || t[i] === '\t')) i++;
+        const w = readWord(i);
+        if (w) {
+          i = w.next;
+          end = w.word.end;
+          if (r[2] === '<<' || r[2] === '<<-') pending.push({ delimiter: w.word.value, stripTabs: r[2] === '<<-' });
+        }
+        redirects.push({ op: r[2], fd: r[1] || null, target: w ? w.word : null });
+        continue;
+      }
+      const op = OPERATORS.find((o) => t.startsWith(o, i));
+      if (op) {
+        finish(op, i, i + op.length);
+        if (op === ')') end = src.ends[i];
+        i += op.length;
+        continue;
+      }
+      const w = readWord(i);
+      if (!w) {
+        i++;
+        continue;
+      }
+      words.push(w.word);
+      end = w.word.end;
+      i = w.next;
+    }
+  }
+  finish(null);
+  return { commands, end };
+
+  function skipHeredocBodies(from: number): number {
+    let i = from;
+    for (const h of pending) {
+      while (i < n) {
+        let lineEnd = t.indexOf('\n', i);
+        if (lineEnd < 0) lineEnd = n;
+        let line = t.slice(i, lineEnd).replace(/\r$/, '');
+        if (h.stripTabs) line = line.replace(/^\t+/, '');
+        i = lineEnd + 1;
+        if (line === h.delimiter) break;
+      }
+    }
+    pending = [];
+    return Math.min(i, n);
+  }
+}
+
+/** Exec-form elements as shell words (one simple command, the argv). */
+function argvScript(elements: readonly JsonElement[], index: TextIndex): ShellScript {
+  const words: ShellWord[] = elements.map((e) => ({
+    value: e.value.text,
+    start: e.start,
+    end: e.end,
+    range: index.range(e.start, e.end),
+    expands: false,
+    quoted: true,
+    argv: true,
+  }));
+  return { commands: words.length ? [{ words, redirects: [], next: null, nextRange: null }] : [], end: null };
+}
+
+// ---------------------------------------------------------------------------------------
+// RUN instructions
+
+export type SegmentKind =
+  /** The shell-form command line (the RUN arguments up to the end of the logical line). */
+  | 'line'
+  /** A heredoc body that is itself shell script (`RUN <<EOF`, `RUN bash <<EOF`). */
+  | 'heredoc'
+  /** The script string of an exec-form shell: `["sh", "-c", "..."]`. */
+  | 'exec-script'
+  /** Any other exec form: a plain argv with no shell involved. */
+  | 'argv';
+
+export interface ShellSegment {
+  readonly kind: SegmentKind;
+  readonly script: ShellScript;
+  /** For 'heredoc' segments, the here-document the script comes from. */
+  readonly heredoc: Heredoc | null;
+}
+
+export interface RunScript {
+  readonly form: 'shell' | 'exec';
+  /** What the shell executes, in document order; heredoc bodies that are data are absent. */
+  readonly segments: readonly ShellSegment[];
+}
+
+export const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh']);
+
+export function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** The logical line of an instruction's arguments, as Docker hands it on. */
+export function argumentsText(instruction: Instruction, index: TextIndex, escapeChar: string): MappedText | null {
+  const args = instruction.getArgumentsRange();
+  if (!args) return null;
+  return mapLogicalLine(index.text, index.offsetAt(args.start), index.offsetAt(instruction.getRange().end), escapeChar);
+}
+
+/** The elements of an exec-form (JSON) instruction such as SHELL, or null for shell form. */
+export function execArguments(instruction: Instruction, index: TextIndex, escapeChar: string): string[] | null {
+  const text = argumentsText(instruction, index, escapeChar);
+  const elements = text && parseJsonArray(text);
+  return elements ? elements.map((e) => e.value.text) : null;
+}
+
+/** Splits a RUN instruction into the shell scripts it runs. */
+export function analyseRun(run: Run, index: TextIndex, escapeChar: string): RunScript {
+  const line = argumentsText(run, index, escapeChar);
+  if (!line) return { form: 'shell', segments: [] };
+
+  const elements = parseJsonArray(line);
+  if (elements) {
+    // `["sh", "-c", "script"]` runs a script: analyse it. Flags may be combined (`-ec`).
+    const argv = elements.map((e) => e.value.text);
+    const c = argv.findIndex((a, k) => k > 0 && /^-[A-Za-z]*c[A-Za-z]*$/.test(a));
+    const script = c > 0 ? elements.slice(c + 1).find((e) => !e.value.text.startsWith('-')) : undefined;
+    if (argv.length > 0 && SHELLS.has(basename(argv[0])) && script) {
+      return { form: 'exec', segments: [{ kind: 'exec-script', script: tokenizeShell(script.value, index), heredoc: null }] };
+    }
+    return { form: 'exec', segments: [{ kind: 'argv', script: argvScript(elements, index), heredoc: null }] };
+  }
+
+  const lineScript = tokenizeShell(line, index);
+  const segments: ShellSegment[] = [{ kind: 'line', script: lineScript, heredoc: null }];
+  const heredocs = run.getHeredocs();
+  // Pair the AST's heredocs with the `<<WORD` redirections we found, in order, to learn
+  // which command reads each body. If they disagree, treat every body as data (safe side).
+  const owners = lineScript.commands.flatMap((cmd) =>
+    cmd.redirects.filter((r) => r.op === '<<' || r.op === '<<-').map((r) => ({ cmd, r })),
+  );
+  if (owners.length !== heredocs.length) return { form: 'shell', segments };
+  heredocs.forEach((h, k) => {
+    const content = h.getContentRange();
+    // An unterminated heredoc has no delimiter (and dockerfile-ast gives it an odd content range).
+    if (!content || !h.getDelimiterRange() || owners[k].r.target?.value !== h.getName()) return;
+    const start = index.offsetAt(content.start);
+    const body = mapSpan(index.text, start, index.offsetAt(content.end));
+    const onlyHeredoc = lineScript.commands.length === 1 && owners[k].cmd.words.length === 0 && heredocs.length === 1;
+    const isScript = onlyHeredoc ? !hasForeignShebang(body.text) : readsScriptFromStdin(owners[k].cmd, owners[k].r);
+    if (isScript) segments.push({ kind: 'heredoc', script: tokenizeShell(body, index), heredoc: h });
+  });
+  return { form: 'shell', segments };
+}
+
+// `RUN <<EOF` with a `#!/usr/bin/env python3` first line is run by that interpreter.
+function hasForeignShebang(body: string): boolean {
+  const m = /^#!\s*(\S+)(?:[ \t]+(\S+))?/.exec(body);
+  if (!m) return false;
+  const interpreter = basename(m[1]) === 'env' && m[2] ? basename(m[2]) : basename(m[1]);
+  return !SHELLS.has(interpreter);
+}
+
+// `bash <<EOF`, `sh -e <<EOF`: a shell with no -c and no script file reads its script from stdin.
+function readsScriptFromStdin(cmd: SimpleCommand, redirect: Redirect): boolean {
+  if (redirect.fd !== null && redirect.fd !== '0') return false;
+  const words = cmd.words.filter((w) => !/^[A-Za-z_]\w*=/.test(w.value));
+  if (words.length === 0 || !SHELLS.has(basename(words[0].value))) return false;
+  for (let k = 1; k < words.length; k++) {
+    const a = words[k].value;
+    if (/^[-+]o$/.test(a)) k++;
+    else if (/^-[A-Za-z]*c/.test(a) || !/^[-+]/.test(a)) return false;
+  }
+  return true;
+}
