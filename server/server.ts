@@ -5,9 +5,11 @@ import {
   createConnection,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  MessageType,
   ProposedFeatures,
   SemanticTokenModifiers,
   SemanticTokenTypes,
+  ShowMessageNotification,
   TextDocuments,
   TextDocumentSyncKind,
   type ClientCapabilities,
@@ -44,9 +46,17 @@ const images: ImageProvider = {
 };
 
 const service = new BerthLanguageService({ images, logger });
-const hadolint = new HadolintConfigLoader((path, message) => {
+// A notification, not window/showMessageRequest: nothing to wait for, and clients that do not
+// implement requests for messages still show it.
+const hadolint = new HadolintConfigLoader((_path, message) => {
   logger.log(message);
-  void connection.window.showWarningMessage(message);
+  void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message });
+});
+
+// A failed promise somewhere (a client that rejects a request, a library bug) must cost one
+// answer, never the whole server.
+process.on('unhandledRejection', (reason) => {
+  logger.log(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
 });
 
 function settingsFor(uri: string): Promise<BerthSettings> {

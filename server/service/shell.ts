@@ -216,7 +216,10 @@ const OPERATORS: readonly Separator[] = ['&&', '||', ';;', '|&', ';', '|', '&', 
 const REDIRECT = /(\d*)(<<<|<<-|<<|<>|<&|>&|>>|>\||&>>|&>|<|>)/y;
 const WORD_END = /[\s;&|()<>]/;
 
-/** Splits shell text into simple commands. `argv` marks words of exec-form elements. */
+/**
+ * Splits shell text into simple commands. Heredocs opened by the text are recorded as
+ * redirections; their bodies are skipped when they follow in the same text.
+ */
 export function tokenizeShell(src: MappedText, index: TextIndex): ShellScript {
   const t = src.text;
   const n = t.length;
@@ -296,7 +299,7 @@ export function tokenizeShell(src: MappedText, index: TextIndex): ShellScript {
     return { next: Math.min(i + 1, n), value, expands };
   }
 
-  const readWord = (i: number, argv = false): { word: ShellWord; next: number } | null => {
+  const readWord = (i: number): { word: ShellWord; next: number } | null => {
     const startIdx = i;
     let value = '';
     let expands = false;
@@ -305,7 +308,8 @@ export function tokenizeShell(src: MappedText, index: TextIndex): ShellScript {
       const c = t[i];
       if (c === '\\') {
         // Backslash-newline is a line continuation (heredoc scripts, `sh -c` strings).
-        if (t[i + 1] !== '\n' && i + 1 < n) {
+        if (i + 1 >= n) value += c; // a trailing backslash stays literal
+        else if (t[i + 1] !== '\n') {
           value += t[i + 1];
           quoted = true;
         }
@@ -347,7 +351,7 @@ export function tokenizeShell(src: MappedText, index: TextIndex): ShellScript {
     const last = Math.min(i, n) - 1;
     const start = src.starts[startIdx];
     const wordEnd = src.ends[last];
-    return { word: { value, start, end: wordEnd, range: index.range(start, wordEnd), expands, quoted, argv }, next: i };
+    return { word: { value, start, end: wordEnd, range: index.range(start, wordEnd), expands, quoted, argv: false }, next: i };
   };
 
   let i = 0;
@@ -448,6 +452,11 @@ export interface ShellSegment {
   readonly script: ShellScript;
   /** For 'heredoc' segments, the here-document the script comes from. */
   readonly heredoc: Heredoc | null;
+  /**
+   * The script runs in a shell named in the RUN itself (`bash <<EOF`, a `#!/bin/bash` heredoc,
+   * `["sh", "-c", ...]`) rather than the stage's SHELL, so SHELL options do not reach it.
+   */
+  readonly ownShell: boolean;
 }
 
 export interface RunScript {
@@ -488,13 +497,13 @@ export function analyseRun(run: Run, index: TextIndex, escapeChar: string): RunS
     const c = argv.findIndex((a, k) => k > 0 && /^-[A-Za-z]*c[A-Za-z]*$/.test(a));
     const script = c > 0 ? elements.slice(c + 1).find((e) => !e.value.text.startsWith('-')) : undefined;
     if (argv.length > 0 && SHELLS.has(basename(argv[0])) && script) {
-      return { form: 'exec', segments: [{ kind: 'exec-script', script: tokenizeShell(script.value, index), heredoc: null }] };
+      return { form: 'exec', segments: [{ kind: 'exec-script', script: tokenizeShell(script.value, index), heredoc: null, ownShell: true }] };
     }
-    return { form: 'exec', segments: [{ kind: 'argv', script: argvScript(elements, index), heredoc: null }] };
+    return { form: 'exec', segments: [{ kind: 'argv', script: argvScript(elements, index), heredoc: null, ownShell: false }] };
   }
 
   const lineScript = tokenizeShell(line, index);
-  const segments: ShellSegment[] = [{ kind: 'line', script: lineScript, heredoc: null }];
+  const segments: ShellSegment[] = [{ kind: 'line', script: lineScript, heredoc: null, ownShell: false }];
   const heredocs = run.getHeredocs();
   // Pair the AST's heredocs with the `<<WORD` redirections we found, in order, to learn
   // which command reads each body. If they disagree, treat every body as data (safe side).
@@ -508,19 +517,22 @@ export function analyseRun(run: Run, index: TextIndex, escapeChar: string): RunS
     if (!content || !h.getDelimiterRange() || owners[k].r.target?.value !== h.getName()) return;
     const start = index.offsetAt(content.start);
     const body = mapSpan(index.text, start, index.offsetAt(content.end));
+    // BuildKit runs a RUN that is a single heredoc as the SHELL's script, or as an executable
+    // file when it starts with #!; any other heredoc is stdin of the command that reads it.
     const onlyHeredoc = lineScript.commands.length === 1 && owners[k].cmd.words.length === 0 && heredocs.length === 1;
-    const isScript = onlyHeredoc ? !hasForeignShebang(body.text) : readsScriptFromStdin(owners[k].cmd, owners[k].r);
-    if (isScript) segments.push({ kind: 'heredoc', script: tokenizeShell(body, index), heredoc: h });
+    const shebang = onlyHeredoc ? shebangInterpreter(body.text) : null;
+    const isScript = onlyHeredoc ? shebang === null || SHELLS.has(shebang) : readsScriptFromStdin(owners[k].cmd, owners[k].r);
+    const ownShell = !onlyHeredoc || shebang !== null;
+    if (isScript) segments.push({ kind: 'heredoc', script: tokenizeShell(body, index), heredoc: h, ownShell });
   });
   return { form: 'shell', segments };
 }
 
-// `RUN <<EOF` with a `#!/usr/bin/env python3` first line is run by that interpreter.
-function hasForeignShebang(body: string): boolean {
+// The interpreter of a `#!/usr/bin/env python3` or `#!/bin/bash -e` first line, if any.
+function shebangInterpreter(body: string): string | null {
   const m = /^#!\s*(\S+)(?:[ \t]+(\S+))?/.exec(body);
-  if (!m) return false;
-  const interpreter = basename(m[1]) === 'env' && m[2] ? basename(m[2]) : basename(m[1]);
-  return !SHELLS.has(interpreter);
+  if (!m) return null;
+  return basename(m[1]) === 'env' && m[2] ? basename(m[2]) : basename(m[1]);
 }
 
 // `bash <<EOF`, `sh -e <<EOF`: a shell with no -c and no script file reads its script from stdin.

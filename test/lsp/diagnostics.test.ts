@@ -146,7 +146,7 @@ test('heredocs produce no false diagnostics', async () => {
     'MAINTAINER nobody',
     'WORKDIR relative',
     'EOF',
-    'COPY <<-A /a <<B /b',
+    'COPY <<-A <<B /etc/dest/',
     '\tx',
     '\tA',
     'y',

@@ -50,17 +50,22 @@ async function opened(client: LspClient, text = DOC): Promise<Diagnostic[]> {
 test('completion: instructions, variables, flags and stage names', async () => {
   await withServer({}, async (client) => {
     await opened(client);
-    const instructions = labels(await client.request('textDocument/completion', tdp(8, 0)));
+    // With snippet support, items are snippets labelled like `FROM baseImage`.
+    const instructions = labels(await client.request('textDocument/completion', tdp(8, 0))).map((l) => l.split(' ')[0]);
     for (const keyword of ['FROM', 'RUN', 'COPY', 'HEALTHCHECK', 'ENTRYPOINT']) assert.ok(instructions.includes(keyword), keyword);
-    await client.change(URI, 2, [{ range: { start: pos(8, 0), end: pos(8, 0) }, text: 'RUN echo $' }]);
-    const variables = labels(await client.request('textDocument/completion', tdp(8, 10)));
-    assert.ok(variables.includes('VERSION'), `variables: ${variables}`);
-    assert.ok(variables.includes('APP_VERSION'));
-    await client.change(URI, 3, [{ range: { start: pos(8, 0), end: pos(8, 10) }, text: 'COPY --' }]);
+    // Variables of the stage the cursor is in (ARG and ENV of the first stage, plus the proxies).
+    await client.change(URI, 2, [{ range: { start: pos(6, 0), end: pos(6, 0) }, text: 'RUN echo $\n' }]);
+    const variables = labels(await client.request('textDocument/completion', tdp(6, 10)));
+    assert.ok(variables.includes('${VERSION}'), `variables: ${variables}`);
+    assert.ok(variables.includes('${APP_VERSION}'));
+    assert.ok(variables.includes('${HTTP_PROXY}'));
+    assert.equal(variables.includes('${BASE}'), false, 'a global ARG is not visible in a stage');
+    await client.change(URI, 3, [{ range: { start: pos(6, 0), end: pos(7, 0) }, text: '' }]);
+    await client.change(URI, 4, [{ range: { start: pos(8, 0), end: pos(8, 0) }, text: 'COPY --' }]);
     const flags = labels(await client.request('textDocument/completion', tdp(8, 7)));
-    assert.ok(flags.includes('--from'), `flags: ${flags}`);
-    assert.ok(flags.includes('--chown'));
-    await client.change(URI, 4, [{ range: { start: pos(8, 0), end: pos(8, 7) }, text: 'COPY --from=' }]);
+    assert.ok(flags.some((f) => f.startsWith('--from')), `flags: ${flags}`);
+    assert.ok(flags.some((f) => f.startsWith('--chown')));
+    await client.change(URI, 5, [{ range: { start: pos(8, 0), end: pos(8, 7) }, text: 'COPY --from=' }]);
     const stages = labels(await client.request('textDocument/completion', tdp(8, 12)));
     assert.ok(stages.includes('build'), `stages: ${stages}`);
   });

@@ -57,7 +57,7 @@ test('binary garbage', async () => {
   });
 });
 
-test('a 5 MB Dockerfile', async () => {
+test('a 5 MB Dockerfile gets one diagnostic saying it is too large, and every request still answers', async () => {
   const block = [
     'FROM debian:bookworm AS s',
     'ARG V=1',
@@ -71,8 +71,24 @@ test('a 5 MB Dockerfile', async () => {
   assert.ok(text.length >= 5 * 1024 * 1024);
   await withServer({}, async (client) => {
     const diagnostics = await client.open(URI, text);
-    assert.ok(diagnostics.length > 0, 'a large file still gets its diagnostics');
+    assert.equal(diagnostics.length, 1);
+    assert.equal(diagnostics[0].code, 'too-large');
+    assert.match(diagnostics[0].message, /This file is 5\.0 MB; berth analyses Dockerfiles up to 512 KB/);
     await client.notify('textDocument/didClose', { textDocument: { uri: URI } });
+    await exercise(client, text);
+  });
+});
+
+test('a large but realistic Dockerfile just under the limit is fully analysed', async () => {
+  const lines = ['FROM debian:bookworm-slim AS build', 'ARG VERSION=1'];
+  for (let i = 0; lines.join('\n').length < 500 * 1024; i++) {
+    lines.push(`RUN apt-get install -y pkg${i} && \\`, `    echo $VERSION > /v${i}`, `COPY src${i}/ /app/src${i}/`);
+  }
+  lines.push('FROM debian:latest', 'COPY --from=build /app /app');
+  await withServer({}, async (client) => {
+    const diagnostics = await client.open(URI, lines.join('\n'));
+    assert.ok(diagnostics.some((d) => d.code === 'BH002'), 'latest base image is reported');
+    assert.ok(diagnostics.some((d) => d.code === 'BH021'), 'apt-get rules ran');
     await stillServing(client);
   });
 });
