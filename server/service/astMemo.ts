@@ -6,16 +6,16 @@
 // validating a Dockerfile quadratic in its length: 94 ms for a 3,000-line file here, and minutes
 // for a 5 MB one. A parse tree does not change once built (the parser only adds instructions
 // while building, and adding clears the FROM cache), so caching per instance is safe, and callers
-// get fresh objects each time (see below). Measured on the 3,000-line benchmark file:
+// get a fresh array each time (see below). Measured on the 3,000-line benchmark file:
 // validation 93 ms → 25 ms, parse 45 ms → 13 ms, berth's rules 54 ms → 29 ms.
 //
-// Callers modify what they get: the library's own From.getImageNameRange() rewrites the range
-// object of the argument it was handed. So arguments are cached as plain values and handed out
-// as new Argument objects with new ranges on every call, exactly as the uncached code does.
+// Callers get a new array on every call, since some shift flags off it. One library method
+// modifies an argument's range in place (From.getImageNameRange, through getImageRange); that
+// accessor hands out a copy. test/unit/astMemo.test.ts fails if any result changes.
 //
 // dockerfile-ast 0.7.1 is pinned exactly in package.json; test/unit/astMemo.test.ts checks that
 // results with the caches equal results without them.
-import { Argument, DockerfileParser, Instruction, type Dockerfile } from 'dockerfile-ast';
+import { DockerfileParser, From, Instruction, type Dockerfile } from 'dockerfile-ast';
 import type { Range } from 'vscode-languageserver-types';
 import { ImageTemplate } from 'dockerfile-ast/lib/imageTemplate';
 
@@ -51,21 +51,14 @@ export function installAstMemo(): void {
   if (registry[PATCHED]) return;
   registry[PATCHED] = true;
 
-  const rawArguments = (Instruction.prototype as unknown as Record<string, Method>).getRawArguments;
-  if (typeof rawArguments !== 'function') throw new Error('dockerfile-ast has no getRawArguments; update server/service/astMemo.ts');
-  const argumentCache = new WeakMap<object, [string, Range][]>();
-  Object.defineProperty(Instruction.prototype, 'getRawArguments', {
-    configurable: true,
-    writable: true,
-    value: function (this: Instruction): Argument[] {
-      let cached = argumentCache.get(this);
-      if (cached === undefined) {
-        cached = (rawArguments.call(this) as Argument[]).map((a) => [a.getValue(), a.getRange()]);
-        argumentCache.set(this, cached);
-      }
-      return cached.map(([value, r]) => new Argument(value, copyRange(r)));
-    },
-  });
+  memoizeArrayMethod(Instruction.prototype, 'getRawArguments');
+  // From.getImageNameRange() and getRegistryRange() modify the range getImageRange() gives
+  // them, which is the cached argument's own range: give them a copy.
+  const imageRange = From.prototype.getImageRange;
+  From.prototype.getImageRange = function (this: From): Range | null {
+    const range = imageRange.call(this);
+    return range ? copyRange(range) : null;
+  };
   const froms = memoizeArrayMethod(ImageTemplate.prototype, 'getFROMs');
   const addInstruction = ImageTemplate.prototype.addInstruction;
   ImageTemplate.prototype.addInstruction = function (this: ImageTemplate, instruction: Instruction): void {

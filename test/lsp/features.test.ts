@@ -204,3 +204,28 @@ test('code actions: the library fixes as edits, berth fixes, and ignore-this-rul
     assert.equal(after.some((d) => d.code === 'BH003'), false);
   });
 });
+
+test('on-type formatting after a continuation character indents only a fresh line', async () => {
+  await withServer({}, async (client) => {
+    const text = 'FROM alpine:3.20\nRUN apk add \\\ncurl\n';
+    await opened(client, text);
+    const edits = await client.request<TextEdit[]>('textDocument/onTypeFormatting', {
+      textDocument: { uri: URI },
+      position: pos(1, 13),
+      ch: '\\',
+      options: { tabSize: 4, insertSpaces: true },
+    });
+    const applied = TextDocument.applyEdits(TextDocument.create(URI, 'dockerfile', 1, text), edits);
+    assert.equal(applied, 'FROM alpine:3.20\nRUN apk add \\\n    curl\n');
+    // A continuation line the user already indented is left as it is.
+    const indented = 'FROM alpine:3.20\nRUN apk add \\\n  curl\n';
+    await client.change(URI, 2, [{ text: indented }]);
+    const none = await client.request<TextEdit[]>('textDocument/onTypeFormatting', {
+      textDocument: { uri: URI },
+      position: pos(1, 13),
+      ch: '\\',
+      options: { tabSize: 4, insertSpaces: true },
+    });
+    assert.deepEqual(none, []);
+  });
+});
