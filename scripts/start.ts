@@ -32,7 +32,8 @@ async function main(): Promise<void> {
     const diagnostics = await client.open(pathToFileURL(file).href, text);
     const lines = text.split('\n');
     console.log(`\n${relative(root, file)}: ${diagnostics.length} finding(s)`);
-    for (const d of diagnostics) {
+    const ordered = [...diagnostics].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    for (const d of ordered) {
       const where = `${d.range.start.line + 1}:${d.range.start.character + 1}`;
       console.log(`  ${where.padEnd(6)} ${SEVERITY[d.severity ?? 2].padEnd(7)} ${String(d.code ?? '').padEnd(6)} ${d.message}`);
       console.log(`         | ${lines[d.range.start.line]}`);
