@@ -1,0 +1,32 @@
+// The Debian packages the tests need, checked by the command each one provides. When a command
+// is missing: as root, install its package with apt-get; otherwise fail with the exact command
+// to run. Used by scripts/test.mjs (and so by npm test and .ci/run).
+import { spawnSync } from 'node:child_process';
+
+export const SYSTEM_PACKAGES = [
+  // setfattr/getfattr: overlay whiteouts (opaque directories) in layer snapshots and diffs.
+  { command: 'setfattr', pkg: 'attr' },
+];
+
+function hasCommand(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+export function ensureSystemPackages(packages = SYSTEM_PACKAGES) {
+  const missing = [...new Set(packages.filter((p) => !hasCommand(p.command)).map((p) => p.pkg))];
+  if (missing.length === 0) return;
+  const install = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+    console.error(`berth's tests need these Debian packages: ${missing.join(', ')}.\nInstall them with:\n  sudo apt-get update && sudo ${install}`);
+    process.exit(1);
+  }
+  console.log(`installing missing system packages: ${missing.join(', ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const cmd of ['apt-get update -qq', `${install} -qq`]) {
+    const result = spawnSync('sh', ['-c', cmd], { stdio: 'inherit', env });
+    if (result.status !== 0) {
+      console.error(`'${cmd}' failed (exit ${result.status}); install the packages by hand: ${install}`);
+      process.exit(1);
+    }
+  }
+}
