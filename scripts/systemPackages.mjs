@@ -6,14 +6,18 @@ import { spawnSync } from 'node:child_process';
 export const SYSTEM_PACKAGES = [
   // setfattr/getfattr: overlay whiteouts (opaque directories) in layer snapshots and diffs.
   { command: 'setfattr', pkg: 'attr' },
+  // dockerd: the reference engine the interoperability tests load berth's images into.
+  { command: 'dockerd', pkg: 'docker.io' },
+  // A static busybox: the base image the tests build (the dynamic `busybox` package is not enough).
+  { command: 'busybox', pkg: 'busybox-static', check: 'test -x /bin/busybox && ! ldd /bin/busybox >/dev/null 2>&1' },
 ];
 
-function hasCommand(command) {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+function isPresent({ command, check }) {
+  return spawnSync('sh', ['-c', check ?? `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
 export function ensureSystemPackages(packages = SYSTEM_PACKAGES) {
-  const missing = [...new Set(packages.filter((p) => !hasCommand(p.command)).map((p) => p.pkg))];
+  const missing = [...new Set(packages.filter((p) => !isPresent(p)).map((p) => p.pkg))];
   if (missing.length === 0) return;
   const install = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
