@@ -1,0 +1,68 @@
+// The one interface the front ends (the Docker API server, later the bridge and the CLI verbs)
+// use. Only images exist so far; containers, builds and registries join as they land.
+import type { Readable } from 'node:stream';
+import type { IngestSource } from '../store/contentStore';
+import type { Digest } from '../store/digest';
+import type { ImageHistoryItem, ImageSummary } from '../image/imageInfo';
+import type { EngineEvents } from './events';
+
+/** One line of `docker rmi` / `docker image prune` output. */
+export type ImageDeleteItem = { untagged: string } | { deleted: Digest };
+
+export interface ImageListResult {
+  images: ImageSummary[];
+  /** Names whose documents cannot be read; not listed as images. */
+  unreadable: { name: string; reason: string }[];
+}
+
+export interface RemoveImageOptions {
+  /** Remove an image ID even if several repositories name it. */
+  force?: boolean;
+  /** Keep the blobs (only the names go). */
+  noPrune?: boolean;
+}
+
+export interface PruneResult {
+  items: ImageDeleteItem[];
+  bytesFreed: number;
+}
+
+export interface ImportImageOptions {
+  /** History comment (`docker import --message`). */
+  message?: string;
+  /** `os/arch` as `docker import --platform` sends it; only the host's is supported. */
+  platform?: string;
+  /** Called with the uncompressed bytes read so far. */
+  onProgress?: (bytes: number) => void;
+}
+
+export interface ImageEngine {
+  list(): Promise<ImageListResult>;
+  /** Throws ImageError 'not-found' when nothing matches. */
+  inspect(ref: string): Promise<ImageSummary>;
+  history(ref: string): Promise<ImageHistoryItem[]>;
+  /** Points `target` (`repo[:tag]`, tag defaults to latest) at the image `source` names. */
+  tag(source: string, target: string): Promise<void>;
+  remove(ref: string, options?: RemoveImageOptions): Promise<ImageDeleteItem[]>;
+  /** Removes untagged images, or every image with `all` (no container uses images yet). */
+  prune(options: { all: boolean }): Promise<PruneResult>;
+  /** A `docker save` archive, plain or gzip; `onProgress` gets Docker's `Loaded image: …` lines. */
+  load(source: IngestSource, onProgress?: (line: string) => void): Promise<void>;
+  /** Checks every name before returning; the stream fails if a blob turns out corrupt. */
+  save(refs: string[]): Promise<Readable>;
+  /** `docker import`: a rootfs tar becomes a one-layer image, named `ref` or untagged. Names and options are checked before the source is read. */
+  importRootfs(source: IngestSource, ref: string | undefined, options?: ImportImageOptions): Promise<Digest>;
+}
+
+export interface EngineFacts {
+  /** Where the engine keeps its state. */
+  rootDir: string;
+  /** Stable per root: Docker's `ID` in `docker info`. */
+  id: string;
+}
+
+export interface Engine {
+  readonly images: ImageEngine;
+  readonly events: EngineEvents;
+  facts(): EngineFacts;
+}

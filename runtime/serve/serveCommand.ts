@@ -1,0 +1,79 @@
+// `berth serve`: opens the engine on a root directory and serves the Docker Engine API on a UNIX
+// socket. Prints one JSON line when ready (`{"docker":"unix:///…/docker.sock","root":"…"}`), so
+// whoever started it waits on that line, not on a timer. SIGTERM/SIGINT: stop accepting, let
+// requests in flight finish (up to the shutdown timeout), remove the socket, exit 0.
+import { mkdir, rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createDockerApiServer } from '../api/dockerApiServer';
+import { EmbeddedEngine } from '../engine/embeddedEngine';
+import { lockRoot } from './rootLock';
+import { clearStaleSocket, listenOnSocket } from './unixSocket';
+
+export interface ServeOptions {
+  root: string;
+  dockerSocket: string;
+  shutdownTimeoutMs: number;
+}
+
+export const SERVE_USAGE = `Usage: berth serve [--root DIR] [--docker-socket PATH] [--shutdown-timeout SECONDS]
+
+  --root DIR               where images are kept (default: ~/.local/share/berth)
+  --docker-socket PATH     the Docker API socket (default: DIR/docker.sock)
+  --shutdown-timeout S     on SIGTERM, how long requests in flight may finish (default: 10)
+`;
+
+export class UsageError extends Error {}
+
+export function parseServeArgs(argv: string[]): ServeOptions {
+  let root: string | undefined;
+  let dockerSocket: string | undefined;
+  let shutdownTimeoutMs = 10_000;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--root') root = value();
+    else if (flag === '--docker-socket') dockerSocket = value();
+    else if (flag === '--shutdown-timeout') {
+      const v = value();
+      if (!/^[0-9]+(\.[0-9]+)?$/.test(v)) throw new UsageError(`--shutdown-timeout must be a number of seconds, got ${JSON.stringify(v)}`);
+      shutdownTimeoutMs = Math.round(Number(v) * 1000);
+    } else throw new UsageError(`unknown option ${JSON.stringify(arg)} for serve`);
+  }
+  const rootDir = resolve(root ?? join(homedir(), '.local', 'share', 'berth'));
+  return { root: rootDir, dockerSocket: resolve(dockerSocket ?? join(rootDir, 'docker.sock')), shutdownTimeoutMs };
+}
+
+/** Resolves with the exit code once the agent has stopped. */
+export async function serve(options: ServeOptions, version: string): Promise<number> {
+  await mkdir(options.root, { recursive: true, mode: 0o700 });
+  // Checked before anything changes on disk, so a second agent fails without side effects.
+  await clearStaleSocket(options.dockerSocket);
+  const lock = await lockRoot(options.root);
+  let api: ReturnType<typeof createDockerApiServer> | undefined;
+  try {
+    const engine = await EmbeddedEngine.open(options.root);
+    api = createDockerApiServer(engine, version);
+    await listenOnSocket(api.server, options.dockerSocket);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  // Handlers first: whoever reads the ready line may signal at once.
+  const stopRequested = new Promise<NodeJS.Signals>((resolveSignal) => {
+    process.once('SIGTERM', () => resolveSignal('SIGTERM'));
+    process.once('SIGINT', () => resolveSignal('SIGINT'));
+  });
+  process.stdout.write(JSON.stringify({ docker: `unix://${options.dockerSocket}`, root: options.root }) + '\n');
+  const signal = await stopRequested;
+  process.stderr.write(`berth serve: ${signal}, shutting down\n`);
+  await api.close(options.shutdownTimeoutMs);
+  await rm(options.dockerSocket, { force: true });
+  await lock.release();
+  return 0;
+}
