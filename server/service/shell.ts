@@ -15,11 +15,9 @@ export class TextIndex {
   private readonly lineStarts: number[] = [0];
 
   constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) {
-      const c = text[i];
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      if (c === '\n' || c === '\r') this.lineStarts.push(i + 1);
-    }
+    // `\r\n`, `\r` and `\n` each end a line; a regex finds them without a loop per character.
+    const lineBreak = /\r\n?|\n/g;
+    while (lineBreak.exec(text) !== null) this.lineStarts.push(lineBreak.lastIndex);
   }
 
   positionAt(offset: number): Position {
@@ -43,33 +41,114 @@ export class TextIndex {
   }
 }
 
-/** Text as the shell sees it; `starts[i]`..`ends[i]` is where `text[i]` came from. */
+/**
+ * Text as the shell sees it; `startOf(i)`..`endOf(i)` is the document span `text[i]` came from.
+ * The tokenizer asks only at word and operator boundaries; `starts`/`ends` give the whole
+ * mapping as arrays (built on first use).
+ */
 export interface MappedText {
   readonly text: string;
+  startOf(i: number): number;
+  endOf(i: number): number;
   readonly starts: readonly number[];
   readonly ends: readonly number[];
 }
 
-class MappedBuilder {
+/**
+ * Text made of verbatim pieces of the document (a logical line, a heredoc body). Each of its
+ * characters is one document character, so only where each piece starts is recorded: a RUN of
+ * a few kilobytes costs a handful of numbers instead of two per character.
+ */
+class PieceMappedText implements MappedText {
+  text = '';
+  /** Piece k starts at `textStarts[k]` in the text and at `docStarts[k]` in the document. */
+  private readonly textStarts: number[] = [];
+  private readonly docStarts: number[] = [];
+  private lastPiece = 0;
+  private arrays: { starts: number[]; ends: number[] } | null = null;
+
+  /** Appends the document characters `from`..`to` (nothing when the span is empty). */
+  add(content: string, from: number, to: number): void {
+    if (to <= from) return;
+    this.textStarts.push(this.text.length);
+    this.docStarts.push(from);
+    this.text += content.slice(from, to);
+  }
+
+  startOf(i: number): number {
+    // The last piece starting at or before i. The tokenizer asks in increasing order, so try
+    // the piece of the previous answer first.
+    const k = this.lastPiece;
+    if (this.textStarts[k] <= i && (k + 1 >= this.textStarts.length || i < this.textStarts[k + 1])) {
+      return this.docStarts[k] + (i - this.textStarts[k]);
+    }
+    let lo = 0;
+    let hi = this.textStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.textStarts[mid] <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    this.lastPiece = lo;
+    return this.docStarts[lo] + (i - this.textStarts[lo]);
+  }
+
+  endOf(i: number): number {
+    return this.startOf(i) + 1;
+  }
+
+  get starts(): readonly number[] {
+    return this.materialise().starts;
+  }
+
+  get ends(): readonly number[] {
+    return this.materialise().ends;
+  }
+
+  private materialise(): { starts: number[]; ends: number[] } {
+    if (!this.arrays) {
+      const starts: number[] = [];
+      const ends: number[] = [];
+      for (let i = 0; i < this.text.length; i++) {
+        const start = this.startOf(i);
+        starts.push(start);
+        ends.push(start + 1);
+      }
+      this.arrays = { starts, ends };
+    }
+    return this.arrays;
+  }
+}
+
+/** Text built character by character with an explicit source span each (decoded JSON strings). */
+class CharMappedText implements MappedText {
   text = '';
   readonly starts: number[] = [];
   readonly ends: number[] = [];
-  push(ch: string, start: number, end = start + 1): void {
+  push(ch: string, start: number, end: number): void {
     this.text += ch;
     this.starts.push(start);
     this.ends.push(end);
   }
-  pushSpan(source: string, from: number, to: number): void {
-    for (let i = from; i < to; i++) this.push(source[i], i);
+  startOf(i: number): number {
+    return this.starts[i];
+  }
+  endOf(i: number): number {
+    return this.ends[i];
   }
 }
 
 /** A document span mapped one to one (heredoc bodies: Docker passes them through verbatim). */
 export function mapSpan(content: string, start: number, end: number): MappedText {
-  const b = new MappedBuilder();
-  b.pushSpan(content, start, end);
-  return b;
+  const mapped = new PieceMappedText();
+  mapped.add(content, start, end);
+  return mapped;
 }
+
+// The escape character at the end of a line (blanks may follow it): the line continues.
+const CONTINUATION_BACKSLASH = /\\[ \t]*$/;
+const CONTINUATION_BACKTICK = /`[ \t]*$/;
+const BLANK_OR_COMMENT_LINE = /^[ \t]*(#|$)/;
 
 /**
  * The logical line Docker builds from `start`: a line ending in the escape character (plus
@@ -78,8 +157,8 @@ export function mapSpan(content: string, start: number, end: number): MappedText
  * are dropped entirely (they never reach the shell). Stops at `limit`.
  */
 export function mapLogicalLine(content: string, start: number, limit: number, escapeChar: string): MappedText {
-  const b = new MappedBuilder();
-  const continuation = new RegExp(`${escapeChar === '`' ? '`' : '\\\\'}[ \\t]*$`);
+  const mapped = new PieceMappedText();
+  const continuation = escapeChar === '`' ? CONTINUATION_BACKTICK : CONTINUATION_BACKSLASH;
   let pos = start;
   let first = true;
   while (pos < limit) {
@@ -88,20 +167,20 @@ export function mapLogicalLine(content: string, start: number, limit: number, es
     let contentEnd = lineEnd;
     if (content[contentEnd - 1] === '\r') contentEnd--;
     const line = content.slice(pos, contentEnd);
-    if (!first && /^[ \t]*(#|$)/.test(line)) {
+    if (!first && BLANK_OR_COMMENT_LINE.test(line)) {
       pos = lineEnd + 1;
       continue;
     }
     first = false;
     const m = continuation.exec(line);
     if (!m) {
-      b.pushSpan(content, pos, contentEnd);
+      mapped.add(content, pos, contentEnd);
       break;
     }
-    b.pushSpan(content, pos, contentEnd - m[0].length);
+    mapped.add(content, pos, contentEnd - m[0].length);
     pos = lineEnd + 1;
   }
-  return b;
+  return mapped;
 }
 
 /** A JSON string element of an exec-form instruction: its decoded value mapped to the document. */
@@ -135,26 +214,26 @@ export function parseJsonArray(src: MappedText): JsonElement[] | null {
     blank();
     if (t[i] !== '"') return null;
     const open = i++;
-    const b = new MappedBuilder();
+    const b = new CharMappedText();
     while (i < t.length && t[i] !== '"') {
       if (t[i] === '\\') {
         const e = t[i + 1];
         if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(t.slice(i + 2, i + 6))) {
-          b.push(String.fromCharCode(parseInt(t.slice(i + 2, i + 6), 16)), src.starts[i], src.ends[i + 5]);
+          b.push(String.fromCharCode(parseInt(t.slice(i + 2, i + 6), 16)), src.startOf(i), src.endOf(i + 5));
           i += 6;
         } else if (e !== undefined && e in JSON_ESCAPES) {
-          b.push(JSON_ESCAPES[e], src.starts[i], src.ends[i + 1]);
+          b.push(JSON_ESCAPES[e], src.startOf(i), src.endOf(i + 1));
           i += 2;
         } else return null;
       } else if (t.charCodeAt(i) < 0x20) {
         return null;
       } else {
-        b.push(t[i], src.starts[i], src.ends[i]);
+        b.push(t[i], src.startOf(i), src.endOf(i));
         i++;
       }
     }
     if (i >= t.length) return null;
-    elements.push({ value: b, start: src.starts[open], end: src.ends[i] });
+    elements.push({ value: b, start: src.startOf(open), end: src.endOf(i) });
     i++;
     blank();
     if (t[i] === ',') {
@@ -212,9 +291,68 @@ export interface ShellScript {
   readonly end: number | null;
 }
 
-const OPERATORS: readonly Separator[] = ['&&', '||', ';;', '|&', ';', '|', '&', '(', ')'];
+// Words and commands keep document offsets and turn them into a line/character Range only
+// when a rule asks (most words are never reported); the Range is then kept, so every caller
+// gets the same object.
+
+class Word implements ShellWord {
+  readonly #index: TextIndex;
+  #range: Range | null = null;
+
+  constructor(
+    readonly value: string,
+    readonly start: number,
+    readonly end: number,
+    readonly expands: boolean,
+    readonly quoted: boolean,
+    readonly argv: boolean,
+    index: TextIndex,
+  ) {
+    this.#index = index;
+  }
+
+  get range(): Range {
+    return (this.#range ??= this.#index.range(this.start, this.end));
+  }
+}
+
+class Command implements SimpleCommand {
+  readonly #index: TextIndex;
+  /** Document offsets of the `next` operator. */
+  readonly #nextStart: number;
+  readonly #nextEnd: number;
+  #nextRange: Range | null = null;
+
+  constructor(
+    readonly words: readonly ShellWord[],
+    readonly redirects: readonly Redirect[],
+    readonly next: Separator | null,
+    nextStart: number,
+    nextEnd: number,
+    index: TextIndex,
+  ) {
+    this.#index = index;
+    this.#nextStart = nextStart;
+    this.#nextEnd = nextEnd;
+  }
+
+  get nextRange(): Range | null {
+    if (this.next === null) return null;
+    return (this.#nextRange ??= this.#index.range(this.#nextStart, this.#nextEnd));
+  }
+}
+
+// All regexes below are sticky (`y`): set lastIndex to where to look, and they match there or not at all.
 const REDIRECT = /(\d*)(<<<|<<-|<<|<>|<&|>&|>>|>\||&>>|&>|<|>)/y;
-const WORD_END = /[\s;&|()<>]/;
+// Longest first, like the shell reads them.
+const OPERATOR = /&&|\|\||;;|\|&|[;|&()]/y;
+// A run of characters with no special meaning inside a word: not a blank, a quote, `\`, `$`,
+// a backquote, or a character that ends the word (`;&|<>()`). Copied in one go.
+const PLAIN = /[^\s'"\\$`;&|<>()]+/y;
+// The same inside double quotes, where only `"`, `\`, `$` and the backquote are special.
+const PLAIN_IN_DOUBLE_QUOTES = /[^"\\$`]+/y;
+// `$name`: a variable name after the `$`.
+const VARIABLE_NAME = /[A-Za-z_]\w*/y;
 
 /**
  * Splits shell text into simple commands. Heredocs opened by the text are recorded as
@@ -231,9 +369,12 @@ export function tokenizeShell(src: MappedText, index: TextIndex): ShellScript {
   // data for the command, not script, so they are skipped (nested heredocs in a RUN heredoc).
   let pending: { delimiter: string; stripTabs: boolean }[] = [];
 
+  // Ends the current simple command; `from`..`to` is the operator that ends it.
   const finish = (sep: Separator | null, from = 0, to = 0): void => {
     if (words.length === 0 && redirects.length === 0) return;
-    commands.push({ words, redirects, next: sep, nextRange: sep ? index.range(src.starts[from], src.ends[to - 1]) : null });
+    const nextStart = sep ? src.startOf(from) : 0;
+    const nextEnd = sep ? src.endOf(to - 1) : 0;
+    commands.push(new Command(words, redirects, sep, nextStart, nextEnd, index));
     words = [];
     redirects = [];
   };
@@ -244,8 +385,10 @@ export function tokenizeShell(src: MappedText, index: TextIndex): ShellScript {
     while (i < n) {
       const c = t[i];
       if (c === '\\') i += 2;
-      else if (c === "'") i = t.indexOf("'", i + 1) < 0 ? n : t.indexOf("'", i + 1) + 1;
-      else if (c === '"') i = skipDouble(i + 1).next;
+      else if (c === "'") {
+        const quote = t.indexOf("'", i + 1);
+        i = quote < 0 ? n : quote + 1;
+      } else if (c === '"') i = skipDouble(i + 1).next;
       else if (c === '`') i = skipBacktick(i + 1);
       else {
         if (c === open) depth++;
@@ -264,47 +407,60 @@ export function tokenizeShell(src: MappedText, index: TextIndex): ShellScript {
     const c = t[i + 1];
     if (c === '(') return skipGroup(i + 2, '(', ')');
     if (c === '{') return skipGroup(i + 2, '{', '}');
-    if (c !== undefined && /[A-Za-z_]/.test(c)) {
-      let j = i + 2;
-      while (j < n && /\w/.test(t[j])) j++;
-      return j;
-    }
+    VARIABLE_NAME.lastIndex = i + 1;
+    if (VARIABLE_NAME.test(t)) return VARIABLE_NAME.lastIndex;
     if (c !== undefined && /[0-9@*#?$!-]/.test(c)) return i + 2;
     return null;
   };
-  // Inside double quotes: backslash only escapes $ ` " \ and newline.
+  // Inside double quotes (i is after the opening quote): backslash only escapes $ ` " \ and newline.
   function skipDouble(i: number): { next: number; value: string; expands: boolean } {
     let value = '';
     let expands = false;
     while (i < n && t[i] !== '"') {
+      PLAIN_IN_DOUBLE_QUOTES.lastIndex = i;
+      if (PLAIN_IN_DOUBLE_QUOTES.test(t)) {
+        value += t.slice(i, PLAIN_IN_DOUBLE_QUOTES.lastIndex);
+        i = PLAIN_IN_DOUBLE_QUOTES.lastIndex;
+        continue;
+      }
+      // Here t[i] is a backslash, `$` or a backquote.
       const c = t[i];
-      if (c === '\\' && i + 1 < n && '$`"\\\n'.includes(t[i + 1])) {
-        if (t[i + 1] !== '\n') value += t[i + 1];
-        i += 2;
-      } else if (c === '$' && skipDollar(i) !== null) {
-        const j = skipDollar(i) as number;
-        value += t.slice(i, j);
-        expands = true;
-        i = j;
-      } else if (c === '`') {
-        const j = skipBacktick(i + 1);
-        value += t.slice(i, j);
-        expands = true;
-        i = j;
-      } else {
-        value += c;
+      if (c === '\\') {
+        if (i + 1 < n && '$`"\\\n'.includes(t[i + 1])) {
+          if (t[i + 1] !== '\n') value += t[i + 1];
+          i += 2;
+        } else {
+          value += c; // escapes nothing here: literal
+          i++;
+        }
+        continue;
+      }
+      const expansionEnd = c === '$' ? skipDollar(i) : skipBacktick(i + 1);
+      if (expansionEnd === null) {
+        value += c; // a `$` that starts no expansion is literal
         i++;
+      } else {
+        value += t.slice(i, expansionEnd);
+        expands = true;
+        i = expansionEnd;
       }
     }
     return { next: Math.min(i + 1, n), value, expands };
   }
 
-  const readWord = (i: number): { word: ShellWord; next: number } | null => {
+  // Reads the word starting at i: the word and where it ends, or null when none starts there.
+  const readWord = (i: number): { word: Word; next: number } | null => {
     const startIdx = i;
     let value = '';
     let expands = false;
     let quoted = false;
-    while (i < n && !WORD_END.test(t[i])) {
+    while (i < n) {
+      PLAIN.lastIndex = i;
+      if (PLAIN.test(t)) {
+        value += t.slice(i, PLAIN.lastIndex);
+        i = PLAIN.lastIndex;
+        if (i >= n) break;
+      }
       const c = t[i];
       if (c === '\\') {
         // Backslash-newline is a line continuation (heredoc scripts, `sh -c` strings).
@@ -332,26 +488,23 @@ export function tokenizeShell(src: MappedText, index: TextIndex): ShellScript {
         value += t.slice(i + 2, Math.min(j, n));
         quoted = true;
         i = Math.min(j + 1, n);
-      } else if (c === '$' && skipDollar(i) !== null) {
-        const j = skipDollar(i) as number;
-        value += t.slice(i, j);
-        expands = true;
-        i = j;
-      } else if (c === '`') {
-        const j = skipBacktick(i + 1);
-        value += t.slice(i, j);
-        expands = true;
-        i = j;
+      } else if (c === '$' || c === '`') {
+        const j = c === '$' ? skipDollar(i) : skipBacktick(i + 1);
+        if (j === null) {
+          value += c; // a `$` that starts no expansion is literal
+          i++;
+        } else {
+          value += t.slice(i, j);
+          expands = true;
+          i = j;
+        }
       } else {
-        value += c;
-        i++;
+        break; // a blank or an operator character ends the word
       }
     }
     if (i === startIdx) return null;
     const last = Math.min(i, n) - 1;
-    const start = src.starts[startIdx];
-    const wordEnd = src.ends[last];
-    return { word: { value, start, end: wordEnd, range: index.range(start, wordEnd), expands, quoted, argv: false }, next: i };
+    return { word: new Word(value, src.startOf(startIdx), src.endOf(last), expands, quoted, false, index), next: i };
   };
 
   let i = 0;
@@ -367,10 +520,15 @@ export function tokenizeShell(src: MappedText, index: TextIndex): ShellScript {
       if (pending.length > 0) i = skipHeredocBodies(i);
     } else if (c === '#') {
       // A comment only starts at the beginning of a word, which is where we are.
-      while (i < n && t[i] !== '\n') i++;
+      const lineEnd = t.indexOf('\n', i);
+      i = lineEnd < 0 ? n : lineEnd;
     } else {
-      REDIRECT.lastIndex = i;
-      const r = REDIRECT.exec(t);
+      // A redirection starts with its fd (digits), `<`, `>` or `&` (`&>file`).
+      let r: RegExpExecArray | null = null;
+      if ((c >= '0' && c <= '9') || c === '<' || c === '>' || c === '&') {
+        REDIRECT.lastIndex = i;
+        r = REDIRECT.exec(t);
+      }
       if (r) {
         i = REDIRECT.lastIndex;
         while (i < n && (t[i] === ' ' || t[i] === '\t')) i++;
@@ -383,10 +541,11 @@ export function tokenizeShell(src: MappedText, index: TextIndex): ShellScript {
         redirects.push({ op: r[2], fd: r[1] || null, target: w ? w.word : null });
         continue;
       }
-      const op = OPERATORS.find((o) => t.startsWith(o, i));
-      if (op) {
+      if (c === ';' || c === '&' || c === '|' || c === '(' || c === ')') {
+        OPERATOR.lastIndex = i;
+        const op = (OPERATOR.exec(t) as RegExpExecArray)[0] as Separator;
         finish(op, i, i + op.length);
-        if (op === ')') end = src.ends[i];
+        if (op === ')') end = src.endOf(i);
         i += op.length;
         continue;
       }
@@ -422,16 +581,8 @@ export function tokenizeShell(src: MappedText, index: TextIndex): ShellScript {
 
 /** Exec-form elements as shell words (one simple command, the argv). */
 function argvScript(elements: readonly JsonElement[], index: TextIndex): ShellScript {
-  const words: ShellWord[] = elements.map((e) => ({
-    value: e.value.text,
-    start: e.start,
-    end: e.end,
-    range: index.range(e.start, e.end),
-    expands: false,
-    quoted: true,
-    argv: true,
-  }));
-  return { commands: words.length ? [{ words, redirects: [], next: null, nextRange: null }] : [], end: null };
+  const words: ShellWord[] = elements.map((e) => new Word(e.value.text, e.start, e.end, false, true, true, index));
+  return { commands: words.length ? [new Command(words, [], null, 0, 0, index)] : [], end: null };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -504,12 +655,15 @@ export function analyseRun(run: Run, index: TextIndex, escapeChar: string): RunS
 
   const lineScript = tokenizeShell(line, index);
   const segments: ShellSegment[] = [{ kind: 'line', script: lineScript, heredoc: null, ownShell: false }];
-  const heredocs = run.getHeredocs();
   // Pair the AST's heredocs with the `<<WORD` redirections we found, in order, to learn
   // which command reads each body. If they disagree, treat every body as data (safe side).
   const owners = lineScript.commands.flatMap((cmd) =>
     cmd.redirects.filter((r) => r.op === '<<' || r.op === '<<-').map((r) => ({ cmd, r })),
   );
+  // Without a `<<WORD` there is no body to read as script, whatever the AST says; asking it
+  // costs a scan of the whole instruction, so only RUNs that open a heredoc do.
+  if (owners.length === 0) return { form: 'shell', segments };
+  const heredocs = run.getHeredocs();
   if (owners.length !== heredocs.length) return { form: 'shell', segments };
   heredocs.forEach((h, k) => {
     const content = h.getContentRange();

@@ -317,6 +317,9 @@ describe('BH030 pipefail', () => {
     silent('BH030', 'FROM d\nRUN ["sh", "-c", "curl x | sh"]\n');
     silent('BH030', 'FROM w\nSHELL ["powershell", "-Command"]\nRUN Get-Item x | Remove-Item\n');
     silent('BH030', 'FROM d\nRUN a || b && echo "a | b" \'|\' # | c\n');
+    // Commands that run no program (assignments, redirections alone) do not hide a later `set`.
+    silent('BH030', 'FROM d\nRUN A=1; >/log; set -o pipefail; curl x | sh\n');
+    reports('BH030', 'FROM d\nRUN A=1 && >/log && curl x | sh; set -o pipefail\n', ['|']);
   });
 
   it('reports pipes in a heredoc script', () => {
@@ -375,6 +378,7 @@ describe('BH032 consecutive RUN', () => {
     silent('BH032', 'FROM d\nRUN a\nWORKDIR /x\nRUN b\n');
     silent('BH032', 'FROM d\nRUN a\nRUN --mount=type=cache,target=/x b\n');
     silent('BH032', 'FROM d\nRUN a\nRUN <<EOF\nb\nEOF\n');
+    silent('BH032', 'FROM d\nRUN a\nRUN cat <<EOF\nb\nEOF\n');
     silent('BH032', 'FROM d\nRUN a\nRUN ["b"]\n');
     silent('BH032', 'FROM d\nRUN a && b && c\nRUN d\n');
     silent('BH032', 'FROM d\nRUN a\nFROM e\nRUN b\n');
@@ -382,6 +386,10 @@ describe('BH032 consecutive RUN', () => {
 
   it('still reports across a comment', () => {
     reports('BH032', 'FROM d\nRUN a\n# why\nRUN b\n', ['RUN']);
+  });
+
+  it('reports RUNs whose << is not a heredoc', () => {
+    reports('BH032', 'FROM d\nRUN a\nRUN echo "<<EOF"\n', ['RUN']);
   });
 
   it('merges the two RUNs', () => {

@@ -60,6 +60,20 @@ describe('mapLogicalLine', () => {
     const content = 'RUN a \\ \t\r\n  b\r\n';
     assert.equal(mapLogicalLine(content, 4, content.length, '\\').text, 'a   b');
   });
+
+  it('maps every character to its own document offset, piece by piece', () => {
+    const content = 'RUN ab \\\r\n  # c\r\n\r\n  cd \\\n  e';
+    const m = mapLogicalLine(content, 4, content.length, '\\');
+    assert.equal(m.text, 'ab   cd   e');
+    for (let i = 0; i < m.text.length; i++) {
+      assert.equal(content[m.startOf(i)], m.text[i], `character ${i}`);
+      assert.equal(m.endOf(i), m.startOf(i) + 1);
+      assert.equal(m.starts[i], m.startOf(i));
+      assert.equal(m.ends[i], m.endOf(i));
+    }
+    // Asking out of order gives the same answers.
+    assert.deepEqual([10, 0, 5, 2].map((i) => m.startOf(i)), [10, 0, 5, 2].map((i) => m.starts[i]));
+  });
 });
 
 describe('parseJsonArray', () => {
@@ -108,6 +122,22 @@ describe('tokenizeShell', () => {
     assert.deepEqual(values(s.commands[0].words), ['echo', '$(cd /x && echo ")")', '${A:-a b}', '`a | b`']);
     assert.equal(s.commands[0].next, ';');
     assert.deepEqual(values(s.commands[1].words), ['ls']);
+  });
+
+  it('keeps the same range object for a word however often it is asked', () => {
+    const s = tokenize('a b');
+    const word = s.commands[0].words[1];
+    assert.equal(word.range, word.range);
+    assert.deepEqual(word.range, r(0, 2, 0, 3));
+    assert.equal(s.commands[0].nextRange, null);
+  });
+
+  it('reads words that mix plain text, quotes, escapes and expansions', () => {
+    const s = tokenize(`a"b$c"'d'\\e$f\`g\`$'h' "$" "\\x" $ a#x y # z`);
+    const words = s.commands[0].words;
+    assert.deepEqual(values(words), ['ab$cde$f\`g\`h', '$', '\\x', '$', 'a#x', 'y']);
+    assert.deepEqual(words.map((w) => [w.quoted, w.expands]), [[true, true], [true, false], [true, false], [false, false], [false, false], [false, false]]);
+    assert.equal(s.end, 37);
   });
 
   it('records the operator joining each command to the next, with its range', () => {
@@ -203,6 +233,20 @@ describe('analyseRun', () => {
     const all = runs(content);
     assert.deepEqual(all.map((s) => s.segments.map((g) => g.kind)), [['line', 'heredoc'], ['line', 'heredoc'], ['line', 'heredoc']]);
     assert.deepEqual(all[1].segments[1].script.commands[0].words[0].range, r(5, 1, 5, 4));
+  });
+
+  it('maps a word continued on the next line to both lines', () => {
+    const content = 'FROM a\nRUN apt-get ins\\\ntall x\n';
+    const words = runs(content)[0].segments[0].script.commands[0].words;
+    assert.deepEqual(values(words), ['apt-get', 'install', 'x']);
+    assert.deepEqual(words[1].range, r(1, 12, 2, 4));
+  });
+
+  it('finds no heredoc where the command line opens none', () => {
+    const content = 'FROM a\nRUN echo "<<EOF" \\\n  && cat x\nRUN echo a<<EOF\nb\nEOF\n';
+    const all = runs(content);
+    assert.deepEqual(all.map((s) => s.segments.map((g) => g.kind)), [['line'], ['line']]);
+    assert.deepEqual(values(all[0].segments[0].script.commands[1].words), ['cat', 'x']);
   });
 
   it('ignores heredoc bodies fed to other programs', () => {

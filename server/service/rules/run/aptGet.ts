@@ -22,15 +22,23 @@ interface AptCall {
   readonly sub: ShellWord;
 }
 
-function aptCalls(info: RunInfo, names: readonly string[] = ['apt-get', 'apt']): AptCall[] {
+// Five rules look at the apt calls of every RUN: read them once per RUN (the analysis, and
+// so each RunInfo, lives as long as the parsed Dockerfile). Callers must not modify the list.
+const aptCallsCache = new WeakMap<RunInfo, readonly AptCall[]>();
+
+/** The `apt-get` and `apt` calls of a RUN with a known subcommand. */
+function aptCalls(info: RunInfo): readonly AptCall[] {
+  const cached = aptCallsCache.get(info);
+  if (cached) return cached;
   const calls: AptCall[] = [];
   for (const command of info.commands) {
     const { name, args } = command.invocation;
-    if (!names.includes(name)) continue;
+    if (name !== 'apt-get' && name !== 'apt') continue;
     const parsed = parseArgs(args, APT_OPTIONS);
     const sub = parsed.operands[0];
     if (sub && !sub.expands) calls.push({ command, name, parsed, sub });
   }
+  aptCallsCache.set(info, calls);
   return calls;
 }
 

@@ -10,12 +10,28 @@ import { indentationOf } from './edits';
 const MAX_COMMANDS = 2;
 
 function mergeable(info: RunInfo): boolean {
+  // Cheapest tests first: asking dockerfile-ast for flags and heredocs rescans the instruction.
   return (
     info.script.form === 'shell' &&
+    commandCount(info) <= MAX_COMMANDS &&
     info.run.getFlags().length === 0 &&
-    info.run.getHeredocs().length === 0 &&
-    simpleCommands(info).length <= MAX_COMMANDS
+    !hasHeredocs(info.run)
   );
+}
+
+/**
+ * Whether dockerfile-ast sees heredocs in the RUN. It only makes them from arguments starting
+ * with `<<`, so a RUN without one has none; looking for one is much cheaper than its own scan.
+ */
+function hasHeredocs(run: Run): boolean {
+  return run.getArguments().some((a) => a.getValue().startsWith('<<')) && run.getHeredocs().length > 0;
+}
+
+/** How many simple commands the RUN has (`simpleCommands(info).length` without the copies). */
+function commandCount(info: RunInfo): number {
+  let count = 0;
+  for (const segment of info.script.segments) count += segment.script.commands.length;
+  return count;
 }
 
 /**

@@ -25,8 +25,14 @@ interface PipInstall {
   readonly install: ShellWord;
 }
 
-/** `pip install`, `pip3.12 install`, `python3 -m pip install`. */
-function pipInstalls(info: RunInfo): PipInstall[] {
+// BH024 and BH035 both look for pip installs in every RUN: find them once per RUN (the
+// analysis, and so each RunInfo, lives as long as the parsed Dockerfile).
+const pipInstallsCache = new WeakMap<RunInfo, readonly PipInstall[]>();
+
+/** `pip install`, `pip3.12 install`, `python3 -m pip install`. Callers must not modify the list. */
+function pipInstalls(info: RunInfo): readonly PipInstall[] {
+  const cached = pipInstallsCache.get(info);
+  if (cached) return cached;
   const out: PipInstall[] = [];
   for (const command of info.commands) {
     const { name, args } = command.invocation;
@@ -41,6 +47,7 @@ function pipInstalls(info: RunInfo): PipInstall[] {
     const install = parsed.operands[0];
     if (install?.value === 'install') out.push({ command, parsed, install });
   }
+  pipInstallsCache.set(info, out);
   return out;
 }
 
@@ -104,11 +111,13 @@ export const pipNoCacheDir: Rule = {
     const findings: Finding[] = [];
     for (const info of analyse(ctx).runs) {
       const installs = pipInstalls(info).filter((p) => !hasOption(p.parsed, 'no-cache-dir'));
-      if (installs.length === 0 || noCacheDirInEnvironment(info)) continue;
+      if (installs.length === 0) continue;
       // `PIP_NO_CACHE_DIR=1 pip install`, `export PIP_NO_CACHE_DIR=1`, or a cache mount for pip's cache.
       const words = simpleCommands(info).flatMap((c) => [...c.words]);
       if (words.some((w) => /^PIP_NO_CACHE_DIR=/.test(w.value) && TRUTHY.test(w.value.slice(17)))) continue;
       if (uncommittedMounts(info.run).some((t) => /(^|\/)(\.cache|pip)(\/|$)/.test(t))) continue;
+      // Last, as it reads every ENV and ARG of the stage and the stages it is built from.
+      if (noCacheDirInEnvironment(info)) continue;
       for (const { command, install } of installs) {
         findings.push({
           range: span(command.invocation.word, install),

@@ -4,7 +4,6 @@ import type { Finding, Rule, RuleFix } from '../rule';
 import type { ShellSegment } from '../../shell';
 import { analyse, setsPipefail } from './analysis';
 import type { Analysis, RunInfo } from './analysis';
-import { resolveInvocation } from './command';
 import { indentationOf } from './edits';
 
 /** The base image at the root of the stage's FROM chain, to pick a shell it has. */
@@ -25,11 +24,14 @@ interface Pipe {
  * shell that launched it.
  */
 function unprotectedPipe(info: RunInfo): Pipe | null {
+  // info.commands holds the programs of the RUN's simple commands, in the same order as the
+  // segments list them (commands that run no program are absent): walk it alongside.
+  let next = 0;
   let outer = false;
   for (const segment of info.script.segments) {
     let pipefail: boolean = segment.ownShell ? false : outer;
     for (const command of segment.script.commands) {
-      const invocation = resolveInvocation(command);
+      const invocation = info.commands[next]?.invocation.command === command ? info.commands[next++].invocation : null;
       if (invocation?.name === 'set' && setsPipefail(invocation.args.map((w) => w.value))) pipefail = true;
       if ((command.next === '|' || command.next === '|&') && !pipefail && command.nextRange) return { range: command.nextRange, segment };
     }
