@@ -10,6 +10,9 @@ export const SYSTEM_PACKAGES = [
   { command: 'dockerd', pkg: 'docker.io' },
   // A static busybox: the base image the tests build (the dynamic `busybox` package is not enough).
   { command: 'busybox', pkg: 'busybox-static', check: 'test -x /bin/busybox && ! ldd /bin/busybox >/dev/null 2>&1' },
+  // The container runtime berth drives: crun runs containers, conmon monitors them.
+  { command: 'crun', pkg: 'crun' },
+  { command: 'conmon', pkg: 'conmon' },
 ];
 
 function isPresent({ command, check }) {

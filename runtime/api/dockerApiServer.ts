@@ -2,7 +2,9 @@
 // UNIX socket). Per request: common headers, version check, route, handler, and any error as
 // Docker's `{"message": …}`. Requests berth does not serve get a 404 or 400 that says so, never a hang.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Engine } from '../engine/engine';
+import { handleUpgrade } from './attachStream';
 import { ApiError, toApiError } from './apiError';
 import { splitVersion } from './apiVersion';
 import type { Handler } from './handler';
@@ -24,6 +26,11 @@ export function createDockerApiServer(engine: Engine, version: string): DockerAp
 
   const server = createServer((req, res) => {
     const work = handle(req, res).finally(() => inFlight.delete(work));
+    inFlight.add(work);
+  });
+  // Attach arrives as an HTTP upgrade (Connection: Upgrade, Upgrade: tcp).
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    const work = handleUpgrade(engine, identity, req, socket, closing.signal).finally(() => inFlight.delete(work));
     inFlight.add(work);
   });
   // Node cuts a request whose body takes over 5 minutes by default; a large `docker load` may.

@@ -36,13 +36,14 @@ export function eventMatches(event: EngineEvent, filters: Filters): boolean {
   return (
     allow('type', (v) => v === event.type) &&
     allow('event', (v) => v === event.action) &&
-    allow('image', (v) => v === event.id || v === event.attributes.name || `sha256:${v}` === event.id) &&
+    allow('image', (v) => (event.type === 'image' ? v === event.id || v === event.attributes.name || `sha256:${v}` === event.id : v === event.attributes.image)) &&
+    allow('container', (v) => event.type === 'container' && (event.id.startsWith(v) || v === event.attributes.name)) &&
     allow('scope', (v) => v === 'local')
   );
 }
 
 export async function streamEvents({ res, query, engine, closing }: HandlerContext): Promise<void> {
-  const filters = query.filters(['type', 'event', 'image', 'scope']);
+  const filters = query.filters(['type', 'event', 'image', 'container', 'scope']);
   const since = parseTimestamp('since', query.string('since'));
   const until = parseTimestamp('until', query.string('until'));
   if (since !== undefined && until !== undefined && until < since) throw new ApiError(400, '"until" is before "since"; nothing can match');

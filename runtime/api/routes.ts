@@ -1,4 +1,5 @@
 // The route table: every endpoint berth serves, in one place.
+import { containerLogs, createContainer, inspectContainer, killContainer, listContainers, removeContainer, startContainer, stopContainer, waitContainer } from './containerHandlers';
 import { streamEvents } from './eventHandlers';
 import type { Handler } from './handler';
 import { createImage, imageHistory, inspectImage, listImages, loadImages, pruneImages, removeImage, saveImages, tagImage } from './imageHandlers';
@@ -21,5 +22,14 @@ export function dockerRoutes(): Router<Handler> {
     .add('GET', '/images/{name}/history', imageHistory)
     .add('GET', '/images/{name}/get', saveImages)
     .add('POST', '/images/{name}/tag', tagImage)
-    .add('DELETE', '/images/{name}', removeImage);
+    .add('DELETE', '/images/{name}', removeImage)
+    .add('POST', '/containers/create', createContainer)
+    .add('GET', '/containers/json', listContainers)
+    .add('GET', '/containers/{name}/json', inspectContainer)
+    .add('GET', '/containers/{name}/logs', containerLogs)
+    .add('POST', '/containers/{name}/start', startContainer)
+    .add('POST', '/containers/{name}/wait', waitContainer)
+    .add('POST', '/containers/{name}/stop', stopContainer)
+    .add('POST', '/containers/{name}/kill', killContainer)
+    .add('DELETE', '/containers/{name}', removeContainer);
 }

@@ -40,12 +40,14 @@ export async function version({ res, identity }: HandlerContext): Promise<void> 
 export async function info({ res, engine, identity }: HandlerContext): Promise<void> {
   const facts = engine.facts();
   const { images } = await engine.images.list();
+  const containers = engine.containers.list();
+  const running = containers.filter((c) => c.state.status === 'running').length;
   sendJson(res, 200, {
     ID: facts.id,
-    Containers: 0,
-    ContainersRunning: 0,
+    Containers: containers.length,
+    ContainersRunning: running,
     ContainersPaused: 0,
-    ContainersStopped: 0,
+    ContainersStopped: containers.length - running,
     Images: images.length,
     Driver: 'overlay2',
     DriverStatus: [],

@@ -1,32 +1,54 @@
 // The engine that runs in this process on a root directory: the image layout (content store
-// and index) under `<root>/images`. Opening it clears what a crash left in the ingest area,
-// which is safe because serve holds the root's lock (rootLock.ts) before opening.
+// and index) under `<root>/images`, layer snapshots and container mounts under `<root>/snapshots`
+// and `<root>/mounts`, containers under `<root>/containers`, and the runtime's state under
+// `<root>/run`. Opening it clears what a crash left in the ingest area, which is safe because
+// serve holds the root's lock (rootLock.ts) before opening.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { ConmonRuntime } from '../container/conmonRuntime';
+import { ContainerStore } from '../container/containerStore';
+import type { HostCheck } from '../host/hostCheck';
+import { OverlaySnapshotter } from '../snapshot/overlaySnapshotter';
 import { ContentStore } from '../store/contentStore';
 import { ImageIndex } from '../store/imageIndex';
+import { ContainerService } from './containerService';
 import type { Engine, EngineFacts } from './engine';
 import { EngineEvents } from './events';
 import { ImageService } from './imageService';
 
 export class EmbeddedEngine implements Engine {
-  readonly events: EngineEvents;
-
   private constructor(
     private readonly root: string,
     readonly images: ImageService,
-    events: EngineEvents,
-  ) {
-    this.events = events;
-  }
+    readonly containers: ContainerService,
+    readonly events: EngineEvents,
+    private readonly runtime: ConmonRuntime | undefined,
+  ) {}
 
-  static async open(root: string): Promise<EmbeddedEngine> {
+  /** `host` says whether containers can run here; without it the engine serves images only. */
+  static async open(root: string, host: HostCheck = { ok: false, problems: ['the host was not checked for a container runtime'] }): Promise<EmbeddedEngine> {
     const layout = join(root, 'images');
     const store = await ContentStore.open(layout);
     // Nothing else writes here (the root is locked), so every ingest left behind is stale.
     await store.cleanIngests(0);
     const events = new EngineEvents();
-    return new EmbeddedEngine(root, new ImageService(store, new ImageIndex(layout), events), events);
+    const index = new ImageIndex(layout);
+    const containerStore = await ContainerStore.open(join(root, 'containers'));
+    let runtime: ConmonRuntime | undefined;
+    if (host.ok) {
+      const run = join(root, 'run');
+      runtime = new ConmonRuntime(host.tools, { stateDir: join(run, 'crun'), exitDir: join(run, 'exits'), socketDir: join(run, 'sock') });
+      await runtime.init();
+    }
+    const containers = new ContainerService({ host, store: containerStore, runtime, snapshotter: new OverlaySnapshotter(root), content: store, index, events });
+    await containers.recover();
+    const images = new ImageService(store, index, events, (id) => containers.list().find((c) => c.imageId === id)?.id);
+    return new EmbeddedEngine(root, images, containers, events, runtime);
+  }
+
+  /** Stops watching; running containers keep running under conmon. */
+  close(): void {
+    this.runtime?.close();
   }
 
   facts(): EngineFacts {

@@ -1,10 +1,12 @@
 // The one interface the front ends (the Docker API server, later the bridge and the CLI verbs)
-// use. Only images exist so far; containers, builds and registries join as they land.
+// use: images and containers so far; builds and registries join as they land.
 import type { Readable } from 'node:stream';
 import type { IngestSource } from '../store/contentStore';
 import type { Digest } from '../store/digest';
 import type { ImageHistoryItem, ImageSummary } from '../image/imageInfo';
 import type { EngineEvents } from './events';
+import type { ContainerRecord, CreateRequest } from '../container/containerConfig';
+import type { LogRecord } from '../container/containerLog';
 
 /** One line of `docker rmi` / `docker image prune` output. */
 export type ImageDeleteItem = { untagged: string } | { deleted: Digest };
@@ -44,7 +46,7 @@ export interface ImageEngine {
   /** Points `target` (`repo[:tag]`, tag defaults to latest) at the image `source` names. */
   tag(source: string, target: string): Promise<void>;
   remove(ref: string, options?: RemoveImageOptions): Promise<ImageDeleteItem[]>;
-  /** Removes untagged images, or every image with `all` (no container uses images yet). */
+  /** Removes untagged images, or every image with `all`; images containers use stay. */
   prune(options: { all: boolean }): Promise<PruneResult>;
   /** A `docker save` archive, plain or gzip; `onProgress` gets Docker's `Loaded image: …` lines. */
   load(source: IngestSource, onProgress?: (line: string) => void): Promise<void>;
@@ -52,6 +54,37 @@ export interface ImageEngine {
   save(refs: string[]): Promise<Readable>;
   /** `docker import`: a rootfs tar becomes a one-layer image, named `ref` or untagged. Names and options are checked before the source is read. */
   importRootfs(source: IngestSource, ref: string | undefined, options?: ImportImageOptions): Promise<Digest>;
+}
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+export interface LogOptions {
+  follow: boolean;
+  tail?: number;
+  /** Nanoseconds since the epoch. */
+  since?: bigint;
+  until?: bigint;
+  signal?: AbortSignal;
+}
+
+export interface ContainerEngine {
+  /** Throws EngineError 'unsupported' with the host's problems when containers cannot run here. */
+  create(request: CreateRequest): Promise<{ id: string; warnings: string[] }>;
+  list(): ContainerRecord[];
+  /** Full ID, unique ID prefix or name; throws EngineError 'not-found'. */
+  inspect(ref: string): ContainerRecord;
+  /** false when it was already running. */
+  start(ref: string): Promise<boolean>;
+  /** Resolves with the exit code once `condition` holds. */
+  wait(ref: string, condition: WaitCondition): Promise<{ exitCode: number }>;
+  kill(ref: string, signal?: string): Promise<void>;
+  /** false when it was not running. `timeoutSeconds` before SIGKILL; default the container's. */
+  stop(ref: string, timeoutSeconds?: number): Promise<boolean>;
+  remove(ref: string, options: { force: boolean }): Promise<void>;
+  /** The output so far and, with `follow`, until the container exits. */
+  logs(ref: string, options: LogOptions): AsyncGenerator<LogRecord>;
+  /** Output from now on (attach before start: all of it), ending when the container exits. */
+  attach(ref: string, signal: AbortSignal): AsyncGenerator<LogRecord>;
 }
 
 export interface EngineFacts {
@@ -63,6 +96,7 @@ export interface EngineFacts {
 
 export interface Engine {
   readonly images: ImageEngine;
+  readonly containers: ContainerEngine;
   readonly events: EngineEvents;
   facts(): EngineFacts;
 }

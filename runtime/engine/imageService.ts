@@ -35,6 +35,8 @@ export class ImageService implements ImageEngine {
     private readonly store: ContentStore,
     private readonly index: ImageIndex,
     private readonly events: EngineEvents,
+    /** The ID of a container using the image, if any: such an image is removed only by force. */
+    private readonly usedBy: (imageId: Digest) => string | undefined = () => undefined,
   ) {}
 
   async list(): Promise<ImageListResult> {
@@ -63,6 +65,10 @@ export class ImageService implements ImageEngine {
 
   async remove(ref: string, options: RemoveImageOptions = {}): Promise<ImageDeleteItem[]> {
     const image = await resolveImage(this.store, this.index, ref);
+    const container = this.usedBy(image.id);
+    if (container !== undefined && options.force !== true) {
+      throw new EngineError('conflict', `conflict: unable to remove repository reference "${ref}" (must force) - container ${container.slice(0, 12)} is using its referenced image ${image.id.slice(7, 19)}`);
+    }
     const byName = await this.namedRecord(ref);
     const items: ImageDeleteItem[] = [];
     let remaining = image.names;
@@ -94,6 +100,7 @@ export class ImageService implements ImageEngine {
     for (const summary of images) {
       const dangling = summary.names.every(isUntaggedName);
       if (!dangling && !options.all) continue;
+      if (this.usedBy(summary.id) !== undefined) continue;
       for (const name of summary.names) {
         await this.index.delete(name);
         if (!isUntaggedName(name)) this.announceUntag(summary.id, name, items);

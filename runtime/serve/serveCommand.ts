@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createDockerApiServer } from '../api/dockerApiServer';
 import { EmbeddedEngine } from '../engine/embeddedEngine';
+import { checkHost } from '../host/hostCheck';
 import { lockRoot } from './rootLock';
 import { clearStaleSocket, listenOnSocket } from './unixSocket';
 
@@ -56,8 +57,12 @@ export async function serve(options: ServeOptions, version: string): Promise<num
   await clearStaleSocket(options.dockerSocket);
   const lock = await lockRoot(options.root);
   let api: ReturnType<typeof createDockerApiServer> | undefined;
+  let engine: EmbeddedEngine;
+  // Images work without a container runtime; say at once what containers would need.
+  const host = await checkHost();
+  if (!host.ok) for (const problem of host.problems) process.stderr.write(`berth serve: containers cannot run: ${problem}\n`);
   try {
-    const engine = await EmbeddedEngine.open(options.root);
+    engine = await EmbeddedEngine.open(options.root, host);
     api = createDockerApiServer(engine, version);
     await listenOnSocket(api.server, options.dockerSocket);
   } catch (error) {
@@ -73,6 +78,7 @@ export async function serve(options: ServeOptions, version: string): Promise<num
   const signal = await stopRequested;
   process.stderr.write(`berth serve: ${signal}, shutting down\n`);
   await api.close(options.shutdownTimeoutMs);
+  engine.close();
   await rm(options.dockerSocket, { force: true });
   await lock.release();
   return 0;
