@@ -53,6 +53,8 @@ export function computeCodeActions(input: CodeActionInput): CodeAction[] {
     return cached;
   };
   const lines = content.split(/\r\n|\r|\n/);
+  // The new pragma line uses the document's own line ending.
+  const eol = content.includes('\r\n') ? '\r\n' : '\n';
 
   for (const diagnostic of input.diagnostics) {
     if (diagnostic.source === BERTH_SOURCE && typeof diagnostic.code === 'string') {
@@ -60,7 +62,7 @@ export function computeCodeActions(input: CodeActionInput): CodeAction[] {
       if (!rule) continue;
       const finding = findings(rule).find((f) => sameRange(f.range, diagnostic.range));
       if (finding?.fix) actions.push(action(finding.fix.title, uri, finding.fix.edits, diagnostic, true));
-      const ignore = ignoreEdit(dockerfile, lines, diagnostic.range.start.line, rule.id);
+      const ignore = ignoreEdit(dockerfile, lines, diagnostic.range.start.line, rule.id, eol);
       if (ignore) actions.push(action(`Ignore ${rule.id} for this instruction`, uri, [ignore], diagnostic));
       continue;
     }
@@ -84,7 +86,7 @@ export function computeCodeActions(input: CodeActionInput): CodeAction[] {
  * An edit that silences `id` for the instruction on `line`: appended to a `# berth ignore=`
  * pragma directly above it if there is one, otherwise a new pragma line at its indentation.
  */
-export function ignoreEdit(dockerfile: Dockerfile, lines: readonly string[], line: number, id: string): TextEdit | undefined {
+export function ignoreEdit(dockerfile: Dockerfile, lines: readonly string[], line: number, id: string, eol = '\n'): TextEdit | undefined {
   const instruction = dockerfile
     .getInstructions()
     .find((i) => i.getRange().start.line <= line && line <= i.getRange().end.line);
@@ -99,5 +101,5 @@ export function ignoreEdit(dockerfile: Dockerfile, lines: readonly string[], lin
     }
   }
   const indent = /^\s*/.exec(lines[start] ?? '')?.[0] ?? '';
-  return { range: { start: { line: start, character: 0 }, end: { line: start, character: 0 } }, newText: `${indent}# berth ignore=${id}\n` };
+  return { range: { start: { line: start, character: 0 }, end: { line: start, character: 0 } }, newText: `${indent}# berth ignore=${id}${eol}` };
 }
