@@ -2,6 +2,7 @@
 // talks to a running agent over its socket. Later issues add `build`, `run`, `up` and the rest.
 import { version } from '../package.json';
 import { importThroughAgent, socketFromDockerHost } from './api/importClient';
+import { check, CHECK_USAGE } from './check/checkCommand';
 import { parseServeArgs, serve, SERVE_USAGE, UsageError } from './serve/serveCommand';
 
 const HELP = `berth ${version}: container tooling for editors
@@ -10,6 +11,7 @@ Usage:
   berth [--version | --help]
   berth serve [--root DIR] [--docker-socket PATH] [--shutdown-timeout SECONDS]
   berth import [--docker-socket PATH] [--message TEXT] FILE|- [NAME[:TAG]]
+  berth check [--root DIR]
 
 Commands:
   serve     run the agent: a Docker-compatible API on a UNIX socket (images so far:
@@ -17,6 +19,7 @@ Commands:
             load, save, import, events). Prints one JSON line when ready; stops on SIGTERM.
   import    import a root file system tar as a one-layer image, through a running agent
             (its socket: --docker-socket, else DOCKER_HOST=unix://…, else ~/.local/share/berth/docker.sock)
+  check     verify the image store under a root (every blob, every name); read-only
 
 Options:
   -v, --version   print the version and exit
@@ -45,6 +48,13 @@ export async function main(argv: string[]): Promise<number> {
       return await serve(parseServeArgs(rest), version);
     }
     if (first === 'import') return await runImport(rest);
+    if (first === 'check') {
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(CHECK_USAGE);
+        return 0;
+      }
+      return await check(rest);
+    }
   } catch (error) {
     process.stderr.write(`berth ${first}: ${(error as Error).message}\n`);
     return error instanceof UsageError ? 2 : 1;

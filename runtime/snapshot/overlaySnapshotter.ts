@@ -5,11 +5,12 @@
 // extracts into a staging directory and renames it into place, so two unpacks of the same layer
 // cannot mix: the loser finds `fs` present and uses it. A container's rootfs is an overlay of
 // those snapshots (top first) with a private upper and work dir under `<root>/mounts/<key>`.
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyLayer, type LayerSource } from '../archive/applyLayer';
 import { runTool } from '../archive/runTool';
 import { digestHex, type Digest } from '../store/digest';
+import { GcGate } from '../engine/gate';
 import { chainIds } from './chainId';
 
 export interface LayerToUnpack {
@@ -36,6 +37,7 @@ async function exists(path: string): Promise<boolean> {
 
 export class OverlaySnapshotter {
   private readonly unpacking = new Map<string, Promise<string>>();
+  private readonly gate = new GcGate();
 
   constructor(private readonly root: string) {}
 
@@ -85,7 +87,12 @@ export class OverlaySnapshotter {
   }
 
   /** Mounts a fresh rootfs for `key` over the given layers (bottom first). */
-  async prepare(key: string, layers: readonly LayerToUnpack[]): Promise<PreparedRootfs> {
+  prepare(key: string, layers: readonly LayerToUnpack[]): Promise<PreparedRootfs> {
+    // Held shared until mounted: collect() cannot delete a snapshot between unpack and mount.
+    return this.gate.withShared(() => this.prepareNow(key, layers));
+  }
+
+  private async prepareNow(key: string, layers: readonly LayerToUnpack[]): Promise<PreparedRootfs> {
     const lowers = await this.unpack(layers);
     const base = this.mountDir(key);
     const upper = join(base, 'upper');
@@ -120,7 +127,55 @@ export class OverlaySnapshotter {
   async keys(): Promise<string[]> {
     return readdir(join(this.root, 'mounts')).catch(() => []);
   }
+
+  /**
+   * Deletes every snapshot no one needs: `keep` lists the ChainIDs of the layers of every image
+   * and container. It is asked while no prepare runs and none can start, so a container created
+   * meanwhile is either in its answer or not yet mounting. Returns the ChainIDs removed.
+   */
+  collect(keep: () => Promise<Iterable<Digest>>): Promise<Digest[]> {
+    return this.gate.withExclusive(async () => this.collectNow(new Set([...(await keep())].map(digestHex))));
+  }
+
+  private async collectNow(wanted: Set<string>): Promise<Digest[]> {
+    const removed: Digest[] = [];
+    for (const hex of await readdir(this.snapshotsDir).catch(() => [])) {
+      if (!HEX_RE.test(hex) || wanted.has(hex) || this.unpacking.has(hex)) continue;
+      // Rename first, so a crash midway never leaves a half-deleted `fs` that looks complete.
+      const doomed = join(this.snapshotsDir, `.${hex}.removing`);
+      await rename(join(this.snapshotsDir, hex), doomed);
+      await rm(doomed, { recursive: true, force: true });
+      removed.push(`sha256:${hex}`);
+    }
+    return removed;
+  }
+
+  /**
+   * Removes what a crash left in the snapshot area: staging dirs of interrupted unpacks
+   * (`.fs.partial-*`) and snapshots caught mid-removal. Only safe while nothing unpacks, i.e.
+   * when the agent opens its root (which it holds locked).
+   */
+  async sweep(): Promise<string[]> {
+    const swept: string[] = [];
+    for (const name of await readdir(this.snapshotsDir).catch(() => [])) {
+      const path = join(this.snapshotsDir, name);
+      if (name.startsWith('.') && name.endsWith('.removing')) {
+        await rm(path, { recursive: true, force: true });
+        swept.push(path);
+        continue;
+      }
+      if (!HEX_RE.test(name)) continue;
+      for (const inner of await readdir(path).catch(() => [])) {
+        if (!inner.startsWith('.fs.partial-')) continue;
+        await rm(join(path, inner), { recursive: true, force: true });
+        swept.push(join(path, inner));
+      }
+    }
+    return swept;
+  }
 }
+
+const HEX_RE = /^[0-9a-f]{64}$/;
 
 /** Whether `path` is listed as a mount point in /proc/self/mountinfo. */
 export async function isMountPoint(path: string): Promise<boolean> {
