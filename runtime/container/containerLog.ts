@@ -69,25 +69,33 @@ export async function* readLog(path: string, options: ReadLogOptions): AsyncGene
       const wasFinished = finished;
       changed = false;
       handle ??= await open(path, 'r').catch(() => undefined);
-      const records: LogRecord[] = [];
+      // Records are yielded as each chunk is parsed, so a slow consumer keeps this reader (and
+      // its memory) to one chunk; only a first pass with `tail` holds its last N records.
+      const tailing = first && options.tail !== undefined;
+      const last: LogRecord[] = [];
       if (handle !== undefined) {
+        const chunk = Buffer.alloc(64 * 1024);
         for (;;) {
-          const chunk = Buffer.alloc(64 * 1024);
           const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
           if (bytesRead === 0) break;
           position += bytesRead;
-          pending = Buffer.concat([pending, chunk.subarray(0, bytesRead)]);
+          pending = pending.length === 0 ? Buffer.from(chunk.subarray(0, bytesRead)) : Buffer.concat([pending, chunk.subarray(0, bytesRead)]);
           let newline: number;
           while ((newline = pending.indexOf(0x0a)) >= 0) {
             const record = parseLogLine(pending.subarray(0, newline));
             pending = pending.subarray(newline + 1);
-            if (record !== undefined) records.push(record);
+            if (record === undefined) continue;
+            if (!tailing) yield record;
+            else if (options.tail! > 0) {
+              last.push(record);
+              if (last.length > options.tail!) last.shift();
+            }
           }
+          if (options.signal?.aborted) return;
         }
       }
-      const shown = first && options.tail !== undefined ? records.slice(Math.max(0, records.length - options.tail)) : records;
+      if (tailing) for (const record of last) yield record;
       if (options.tail === undefined || handle !== undefined) first = false;
-      for (const record of shown) yield record;
       // Finished before this pass began: the pass drained everything there is.
       if (wasFinished) return;
       if (!changed && !finished) await new Promise<void>((resolve) => (wake = resolve));

@@ -1,5 +1,6 @@
 // `berth serve`: opens the engine on a root directory and serves the Docker Engine API on a UNIX
-// socket. Prints one JSON line when ready (`{"docker":"unix:///…/docker.sock","root":"…"}`), so
+// socket and the editor bridge on a loopback WebSocket. Prints one JSON line when ready
+// (`{"docker":"unix:///…/docker.sock","root":"…","bridge":"ws://127.0.0.1:PORT","tokenFile":"…"}`), so
 // whoever started it waits on that line, not on a timer. SIGTERM/SIGINT: stop accepting, let
 // requests in flight finish (up to the shutdown timeout), remove the socket, exit 0.
 import { mkdir, rm } from 'node:fs/promises';
@@ -7,6 +8,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createDockerApiServer } from '../api/dockerApiServer';
 import { EmbeddedEngine } from '../engine/embeddedEngine';
+import { createBridgeToken } from '../bridge/bridgeToken';
+import { startBridge, type BridgeServer } from '../bridge/bridgeServer';
 import { checkHost } from '../host/hostCheck';
 import { lockRoot } from './rootLock';
 import { clearStaleSocket, listenOnSocket } from './unixSocket';
@@ -57,7 +60,9 @@ export async function serve(options: ServeOptions, version: string): Promise<num
   await clearStaleSocket(options.dockerSocket);
   const lock = await lockRoot(options.root);
   let api: ReturnType<typeof createDockerApiServer> | undefined;
+  let bridge: BridgeServer;
   let engine: EmbeddedEngine;
+  const tokenFile = join(options.root, 'bridge.token');
   // Images work without a container runtime; say at once what containers would need.
   const host = await checkHost();
   if (!host.ok) for (const problem of host.problems) process.stderr.write(`berth serve: containers cannot run: ${problem}\n`);
@@ -65,7 +70,11 @@ export async function serve(options: ServeOptions, version: string): Promise<num
     engine = await EmbeddedEngine.open(options.root, host);
     api = createDockerApiServer(engine, version);
     await listenOnSocket(api.server, options.dockerSocket);
+    // A fresh token per start: a client that kept an old one must read the file again.
+    const token = await createBridgeToken(tokenFile);
+    bridge = await startBridge(engine, token, version, (line) => process.stderr.write(`berth serve: ${line}\n`));
   } catch (error) {
+    await api?.close(0).catch(() => undefined);
     await lock.release();
     throw error;
   }
@@ -74,11 +83,13 @@ export async function serve(options: ServeOptions, version: string): Promise<num
     process.once('SIGTERM', () => resolveSignal('SIGTERM'));
     process.once('SIGINT', () => resolveSignal('SIGINT'));
   });
-  process.stdout.write(JSON.stringify({ docker: `unix://${options.dockerSocket}`, root: options.root }) + '\n');
+  process.stdout.write(JSON.stringify({ docker: `unix://${options.dockerSocket}`, root: options.root, bridge: bridge.url, tokenFile }) + '\n');
   const signal = await stopRequested;
   process.stderr.write(`berth serve: ${signal}, shutting down\n`);
+  await bridge.close();
   await api.close(options.shutdownTimeoutMs);
   engine.close();
+  await rm(tokenFile, { force: true });
   await rm(options.dockerSocket, { force: true });
   await lock.release();
   return 0;

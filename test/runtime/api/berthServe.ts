@@ -28,7 +28,7 @@ export interface BerthAgent {
   root: string;
   socket: string;
   /** What the ready line said. */
-  ready: { docker: string; root: string };
+  ready: { docker: string; root: string; bridge: string; tokenFile: string };
   env: NodeJS.ProcessEnv;
   child: ChildProcess;
   /** Runs a docker CLI against the agent; never rejects on a non-zero exit (see `code`). */

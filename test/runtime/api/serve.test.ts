@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { spawnServe, startBerth, DOCKER_20 } from './berthServe';
 
@@ -29,13 +30,15 @@ test('serve prints a ready line, listens with mode 0660 and stops on SIGTERM, re
   const started = Date.now();
   const agent = await startBerth(t);
   t.diagnostic(`ready after ${Date.now() - started} ms`);
-  assert.deepEqual(agent.ready, { docker: `unix://${agent.socket}`, root: agent.root });
+  assert.deepEqual(agent.ready, { docker: `unix://${agent.socket}`, root: agent.root, bridge: agent.ready.bridge, tokenFile: join(agent.root, 'bridge.token') });
+  assert.match(agent.ready.bridge, /^ws:\/\/127\.0\.0\.1:[0-9]+$/);
   assert.equal(statSync(agent.socket).mode & 0o777, 0o660);
   const stopping = Date.now();
   const exit = await agent.stop('SIGTERM');
   t.diagnostic(`stopped ${Date.now() - stopping} ms after SIGTERM`);
   assert.deepEqual([exit.code, exit.signal], [0, null], exit.stderr);
   assert.equal(existsSync(agent.socket), false, 'the socket is removed');
+  assert.equal(existsSync(agent.ready.tokenFile), false, "the bridge token goes with the agent");
 });
 
 test('a second serve on the same socket refuses with a clear error; a stale socket is taken over', async (t) => {
@@ -86,9 +89,9 @@ test('_ping, version negotiation and the unsupported-endpoint answer', async (t)
   const versioned = await get(agent.socket, '/v1.41/version');
   assert.equal(JSON.parse(versioned.body).ApiVersion, '1.41');
 
-  const unknown = await get(agent.socket, '/v1.41/containers/abc/exec', 'POST');
+  const unknown = await get(agent.socket, '/v1.41/swarm/init', 'POST');
   assert.equal(unknown.status, 400, 'not 404: actions answer 400 (a 404 on create would make `docker run` try a pull)');
-  assert.deepEqual(JSON.parse(unknown.body), { message: 'berth does not support POST /containers/abc/exec yet' });
+  assert.deepEqual(JSON.parse(unknown.body), { message: 'berth does not support POST /swarm/init yet' });
   const badQuery = await get(agent.socket, '/images/json?all=maybe');
   assert.equal(badQuery.status, 400);
   assert.match(JSON.parse(badQuery.body).message, /"all" must be a boolean/);
@@ -101,9 +104,9 @@ test('_ping, version negotiation and the unsupported-endpoint answer', async (t)
   t.diagnostic(`docker network ls failed in ${Date.now() - started} ms`);
   assert.notEqual(networks.code, 0);
   assert.match(networks.stderr, /berth does not support GET \/networks yet/);
-  const volume = await agent.run(['volume', 'create', 'v1']);
-  assert.notEqual(volume.code, 0);
-  assert.match(volume.stderr, /berth does not support POST \/volumes\/create yet/);
+  const swarm = await agent.run(['service', 'ls']);
+  assert.notEqual(swarm.code, 0);
+  assert.match(swarm.stderr, /berth does not support GET \/services yet/);
 });
 
 test('docker version and docker info (stock CLI and, where installed, the 20.10 client)', async (t) => {
