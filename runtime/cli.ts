@@ -9,7 +9,7 @@ const HELP = `berth ${version}: container tooling for editors
 
 Usage:
   berth [--version | --help]
-  berth serve [--root DIR] [--docker-socket PATH] [--shutdown-timeout SECONDS]
+  berth serve [--root DIR] [--docker-socket PATH] [--shutdown-timeout SECONDS] [--bridge-port PORT]
   berth import [--docker-socket PATH] [--message TEXT] FILE|- [NAME[:TAG]]
   berth check [--root DIR]
 

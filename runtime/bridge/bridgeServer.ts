@@ -22,20 +22,22 @@ export interface BridgeServer {
   close(): Promise<void>;
 }
 
-export async function startBridge(engine: Engine, token: BridgeToken, version: string, log: (line: string) => void): Promise<BridgeServer> {
+export async function startBridge(engine: Engine, token: BridgeToken, version: string, port: number, log: (line: string) => void): Promise<BridgeServer> {
   const http: Server = createServer((_req, res) => {
     res.writeHead(426, { 'Content-Type': 'text/plain' }).end('this is berth\'s WebSocket bridge: connect with a WebSocket client and a bearer token\n');
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD, perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(0, BRIDGE_HOST, () => resolve());
+    http.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`the bridge port ${BRIDGE_HOST}:${port} is in use; choose another --bridge-port or leave it out for any free port`) : error),
+    );
+    http.listen(port, BRIDGE_HOST, () => resolve());
   });
-  const port = (http.address() as AddressInfo).port;
+  const bound = (http.address() as AddressInfo).port;
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
-    const verdict = checkHandshake({ origin: req.headers.origin, host: req.headers.host, authorization: req.headers.authorization }, { host: BRIDGE_HOST, port }, token.matches);
+    const verdict = checkHandshake({ origin: req.headers.origin, host: req.headers.host, authorization: req.headers.authorization }, { host: BRIDGE_HOST, port: bound }, token.matches);
     if (!verdict.ok) {
       const reason = verdict.status === 401 ? 'Unauthorized' : 'Forbidden';
       const body = `${verdict.reason}\n`;
@@ -46,7 +48,7 @@ export async function startBridge(engine: Engine, token: BridgeToken, version: s
   });
 
   return {
-    url: `ws://${BRIDGE_HOST}:${port}`,
+    url: `ws://${BRIDGE_HOST}:${bound}`,
     close: async () => {
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -18,13 +18,17 @@ export interface ServeOptions {
   root: string;
   dockerSocket: string;
   shutdownTimeoutMs: number;
+  /** 0: an ephemeral port (the ready line names it). */
+  bridgePort: number;
 }
 
-export const SERVE_USAGE = `Usage: berth serve [--root DIR] [--docker-socket PATH] [--shutdown-timeout SECONDS]
+export const SERVE_USAGE = `Usage: berth serve [--root DIR] [--docker-socket PATH] [--shutdown-timeout SECONDS] [--bridge-port PORT]
 
   --root DIR               where images are kept (default: ~/.local/share/berth)
   --docker-socket PATH     the Docker API socket (default: DIR/docker.sock)
   --shutdown-timeout S     on SIGTERM, how long requests in flight may finish (default: 10)
+  --bridge-port PORT       the editor bridge's port on 127.0.0.1 (default: any free port), fixed
+                           for clients that reach the agent through a tunnel
 `;
 
 export class UsageError extends Error {}
@@ -33,6 +37,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
   let root: string | undefined;
   let dockerSocket: string | undefined;
   let shutdownTimeoutMs = 10_000;
+  let bridgePort = 0;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -47,10 +52,14 @@ export function parseServeArgs(argv: string[]): ServeOptions {
       const v = value();
       if (!/^[0-9]+(\.[0-9]+)?$/.test(v)) throw new UsageError(`--shutdown-timeout must be a number of seconds, got ${JSON.stringify(v)}`);
       shutdownTimeoutMs = Math.round(Number(v) * 1000);
+    } else if (flag === '--bridge-port') {
+      const v = value();
+      if (!/^[0-9]+$/.test(v) || Number(v) > 65535) throw new UsageError(`--bridge-port must be a port number (0-65535), got ${JSON.stringify(v)}`);
+      bridgePort = Number(v);
     } else throw new UsageError(`unknown option ${JSON.stringify(arg)} for serve`);
   }
   const rootDir = resolve(root ?? join(homedir(), '.local', 'share', 'berth'));
-  return { root: rootDir, dockerSocket: resolve(dockerSocket ?? join(rootDir, 'docker.sock')), shutdownTimeoutMs };
+  return { root: rootDir, dockerSocket: resolve(dockerSocket ?? join(rootDir, 'docker.sock')), shutdownTimeoutMs, bridgePort };
 }
 
 /** Resolves with the exit code once the agent has stopped. */
@@ -72,7 +81,7 @@ export async function serve(options: ServeOptions, version: string): Promise<num
     await listenOnSocket(api.server, options.dockerSocket);
     // A fresh token per start: a client that kept an old one must read the file again.
     const token = await createBridgeToken(tokenFile);
-    bridge = await startBridge(engine, token, version, (line) => process.stderr.write(`berth serve: ${line}\n`));
+    bridge = await startBridge(engine, token, version, options.bridgePort, (line) => process.stderr.write(`berth serve: ${line}\n`));
   } catch (error) {
     await api?.close(0).catch(() => undefined);
     await lock.release();
