@@ -13,6 +13,13 @@ export const SYSTEM_PACKAGES = [
   // The container runtime berth drives: crun runs containers, conmon monitors them.
   { command: 'crun', pkg: 'crun' },
   { command: 'conmon', pkg: 'conmon' },
+  // The reference registry the registry client is tested against; htpasswd (bcrypt lines, which
+  // the registry requires) for its Basic auth; openssl for the Bearer-token test's certificate.
+  { command: 'docker-registry', pkg: 'docker-registry' },
+  { command: 'htpasswd', pkg: 'apache2-utils' },
+  { command: 'openssl', pkg: 'openssl' },
+  // A static tini: what `docker run --init` runs as PID 1 (mounted at /sbin/docker-init).
+  { command: 'tini-static', pkg: 'tini' },
 ];
 
 function isPresent({ command, check }) {
