@@ -17,7 +17,9 @@ const common = {
 const entries = [
   { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js' },
   { entryPoints: ['server/server.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['runtime/cli.ts'], outfile: 'dist/berth.js' },
+  // node-unix-socket loads a prebuilt native addon (conmon's SEQPACKET attach socket), which
+  // esbuild cannot bundle: dist/berth.js requires it from node_modules at run time.
+  { entryPoints: ['runtime/cli.ts'], outfile: 'dist/berth.js', external: [...common.external, 'node-unix-socket'] },
 ];
 
 if (watch) {

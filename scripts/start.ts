@@ -1,53 +1,50 @@
-// `npm start`: builds berth, then shows what is available today. Until the editor issue lands
-// (VS Code in the browser with berth loaded), it runs the language server the way an editor
-// does, over LSP on stdio, on every Dockerfile in examples/, and prints its diagnostics.
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { LspClient } from '../test/support/lspClient';
+// `npm start`: builds and packages berth, installs the .vsix into a real VS Code in the browser
+// (code-server, installed into .tools/ on first use), opens examples/ there and prints the URL.
+// Runs until Ctrl-C, then stops code-server and everything it started.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ensureCodeServer, startCodeServer } from './codeServer.mjs';
+import { packageExtension } from './packageExtension.mjs';
 
 const root = resolve(__dirname, '..');
-const SEVERITY = ['', 'error', 'warning', 'info', 'hint'];
-
-function dockerfiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...dockerfiles(path));
-    else if (/^(Dockerfile|Containerfile)(\..+)?$|\.(dockerfile|containerfile)$/.test(name)) out.push(path);
-  }
-  return out.sort();
-}
 
 async function main(): Promise<void> {
-  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-
-  const server = join(root, 'dist', 'server.js');
-  const client = LspClient.start(process.execPath, [server, '--stdio']);
-  await client.initialize();
-  for (const file of dockerfiles(join(root, 'examples'))) {
-    const text = readFileSync(file, 'utf8');
-    const diagnostics = await client.open(pathToFileURL(file).href, text);
-    const lines = text.split('\n');
-    console.log(`\n${relative(root, file)}: ${diagnostics.length} finding(s)`);
-    const ordered = [...diagnostics].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-    for (const d of ordered) {
-      const where = `${d.range.start.line + 1}:${d.range.start.character + 1}`;
-      console.log(`  ${where.padEnd(6)} ${SEVERITY[d.severity ?? 2].padEnd(7)} ${String(d.code ?? '').padEnd(6)} ${d.message}`);
-      console.log(`         | ${lines[d.range.start.line]}`);
-    }
-  }
-  await client.stop();
-
+  ensureCodeServer();
+  const dir = mkdtempSync(join(tmpdir(), 'berth-start-'));
+  const vsix = packageExtension({ out: join(dir, 'berth.vsix'), quiet: true });
+  const verbose = process.argv.includes('--verbose');
+  const server = await startCodeServer({
+    vsix,
+    folder: join(root, 'examples'),
+    dir,
+    log: (line: string) => verbose && console.log(`code-server: ${line}`),
+  });
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping code-server…');
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   console.log(`
-berth is built. What you can use today:
-  - The Dockerfile language server, for any editor:  node ${relative(process.cwd(), server)} --stdio
-    (Neovim, Helix and Emacs setups are in README.md; VS Code uses it through the extension.)
-  - The extension bundle dist/extension.js (VS Code in the browser comes with the editor issue).
-  - bin/berth --help   (the runtime agent's verbs come with the runtime issues)
-  - npm test           runs every test; npm run bench:lsp compares the server with the reference.`);
+berth is running in VS Code (code-server) on examples/:
+
+    ${server.url}
+
+Open it in a browser on this machine (it listens on 127.0.0.1 only; from elsewhere,
+forward the port, e.g. ssh -L). Open the Dockerfile to see berth's diagnostics.
+Ctrl-C stops it. (npm run lint:examples prints the same diagnostics without a browser.)`);
+  const { code, signal } = await server.exited;
+  if (!stopping) {
+    rmSync(dir, { recursive: true, force: true });
+    console.error(`code-server exited unexpectedly (${code ?? signal}); run npm start -- --verbose to see its log`);
+    process.exit(1);
+  }
 }
 
 main().catch((e) => {

@@ -20,6 +20,8 @@ export const SYSTEM_PACKAGES = [
   { command: 'openssl', pkg: 'openssl' },
   // A static tini: what `docker run --init` runs as PID 1 (mounted at /sbin/docker-init).
   { command: 'tini-static', pkg: 'tini' },
+  // The browser the end-to-end tests drive (through playwright-core) against code-server.
+  { command: 'chromium', pkg: 'chromium' },
 ];
 
 function isPresent({ command, check }) {

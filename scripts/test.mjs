@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureCodeServer } from './codeServer.mjs';
 import { ensureSystemPackages } from './systemPackages.mjs';
 
 function findTests(dir) {
@@ -26,6 +27,9 @@ if (files.length === 0) {
 }
 
 ensureSystemPackages();
+// The end-to-end tests run VS Code in code-server; its first install takes minutes, so it happens
+// here, before any test's clock starts.
+if (files.some((f) => f.split(/[\\/]/).includes('e2e'))) ensureCodeServer();
 
 const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);

@@ -3,6 +3,7 @@
 //
 //   npm run bench:lsp -- [--rounds 5] [--only berth|reference] [--changes 30]
 //                        [--completions 10] [--lines 3000] [--seed 42] [--timeout 30000]
+//                        [--berth-server dist/server.js]
 //
 // Each round starts a fresh server process per server (alternating berth, reference, berth, ...),
 // initializes it, then measures on a generated Dockerfile:
@@ -29,7 +30,7 @@ import { LspClient } from '../../test/support/lspClient';
 import { generateDockerfile, type GeneratedDockerfile, type Probes } from './generate';
 
 const ROOT = resolve(__dirname, '..', '..');
-const BERTH_SERVER = join(ROOT, 'dist', 'server.js');
+const DEFAULT_BERTH_SERVER = join(ROOT, 'dist', 'server.js');
 const REFERENCE_PKG = join(ROOT, 'node_modules', 'dockerfile-language-server-nodejs');
 const REFERENCE_SERVER = join(REFERENCE_PKG, 'bin', 'docker-langserver');
 const RESULTS = join(ROOT, 'bench', 'results', 'lsp.json');
@@ -44,6 +45,8 @@ interface Options {
   lines: number;
   seed: number;
   timeoutMs: number;
+  /** The berth bundle to run: dist/server.js, or an earlier build kept for a before/after comparison. */
+  berthServer: string;
 }
 
 function usage(): string {
@@ -56,11 +59,12 @@ function usage(): string {
     '  --lines N        length of the generated Dockerfile (default 3000)',
     '  --seed N         generator seed (default 42)',
     '  --timeout MS     give up waiting for one response after MS (default 30000)',
+    '  --berth-server F berth bundle to run instead of dist/server.js (e.g. a copy of an earlier build)',
   ].join('\n');
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { rounds: 5, only: null, changes: 30, completions: 10, lines: 3000, seed: 42, timeoutMs: 30000 };
+  const opts: Options = { rounds: 5, only: null, changes: 30, completions: 10, lines: 3000, seed: 42, timeoutMs: 30000, berthServer: DEFAULT_BERTH_SERVER };
   const int = (name: string, value: string | undefined, min: number): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} needs an integer >= ${min}, got ${value ?? 'nothing'}`);
@@ -77,6 +81,12 @@ function parseArgs(argv: string[]): Options {
       case '--lines': opts.lines = int(flag, value(), 200); break;
       case '--seed': opts.seed = int(flag, value(), 0); break;
       case '--timeout': opts.timeoutMs = int(flag, value(), 100); break;
+      case '--berth-server': {
+        const v = value();
+        if (!v) throw new UsageError('--berth-server needs a file');
+        opts.berthServer = resolve(v);
+        break;
+      }
       case '--only': {
         const v = value();
         if (v !== 'berth' && v !== 'reference') throw new UsageError(`--only takes "berth" or "reference", got ${v ?? 'nothing'}`);
@@ -135,32 +145,35 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-function serverSpecs(only: ServerId | null): { specs: ServerSpec[]; warnings: string[] } {
+function serverSpecs(only: ServerId | null, berthServer: string): { specs: ServerSpec[]; warnings: string[] } {
   const specs: ServerSpec[] = [];
   const warnings: string[] = [];
   if (only !== 'reference') {
-    if (!existsSync(BERTH_SERVER)) {
+    if (berthServer !== DEFAULT_BERTH_SERVER && !existsSync(berthServer)) {
+      throw new SetupError(`--berth-server: ${berthServer} does not exist.`);
+    }
+    if (!existsSync(berthServer)) {
       throw new SetupError(
-        `berth's server is not built: ${relative(ROOT, BERTH_SERVER)} does not exist.\n` +
+        `berth's server is not built: ${relative(ROOT, berthServer)} does not exist.\n` +
           'Run `npm run build` first, or benchmark the reference alone with `npm run bench:lsp -- --only reference`.',
       );
     }
     const serverDir = join(ROOT, 'server');
-    if (existsSync(serverDir) && newestMtime(serverDir) > statSync(BERTH_SERVER).mtimeMs) {
-      warnings.push(`${relative(ROOT, BERTH_SERVER)} is older than sources under server/: run \`npm run build\` to benchmark the current code.`);
+    if (berthServer === DEFAULT_BERTH_SERVER && existsSync(serverDir) && newestMtime(serverDir) > statSync(berthServer).mtimeMs) {
+      warnings.push(`${relative(ROOT, berthServer)} is older than sources under server/: run \`npm run build\` to benchmark the current code.`);
     }
     // dist/server.js is a self-contained bundle. Run a copy of it, so that a rebuild during the
     // run (npm test rebuilds dist/) cannot mix two builds in one benchmark.
     snapshotDir = mkdtempSync(join(os.tmpdir(), 'berth-bench-'));
     const snapshot = join(snapshotDir, 'server.js');
-    copyFileSync(BERTH_SERVER, snapshot);
+    copyFileSync(berthServer, snapshot);
     specs.push({
       id: 'berth',
       label: 'berth',
       command: process.execPath,
       args: [snapshot, '--stdio'],
       version: String(readJson(join(ROOT, 'package.json')).version),
-      display: `node ${relative(ROOT, BERTH_SERVER)} --stdio (a copy taken at start)`,
+      display: `node ${relative(ROOT, berthServer)} --stdio (a copy taken at start)`,
       build: shortHash(snapshot),
     });
   }
@@ -469,7 +482,7 @@ function table(header: string[], rows: string[][], rightAlign: boolean[]): strin
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  const { specs, warnings } = serverSpecs(opts.only);
+  const { specs, warnings } = serverSpecs(opts.only, opts.berthServer);
   const doc = generateDockerfile(opts.lines, opts.seed);
 
   console.log('berth LSP benchmark');

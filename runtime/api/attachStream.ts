@@ -1,77 +1,93 @@
-// `POST /containers/{id}/attach?stream=1&stdout=1&stderr=1` as the CLI sends it: an HTTP upgrade
-// to a raw stream carrying Docker's multiplexed frames. Output is the container's log from the
-// moment of attaching (from the start when attached before start); the stream ends once the
-// container has exited and its output is drained, which is when `docker run` exits.
+// The hijacked endpoints, which arrive as HTTP upgrades (Connection: Upgrade, Upgrade: tcp):
+// `POST /containers/{id}/attach?stream&stdin&stdout&stderr` here, `POST /exec/{id}/start` in
+// execStream.ts. An attach answers 101 at once, even before the container runs (`docker run`
+// attaches, then starts); its output begins when the process does and the stream ends once the
+// process's output has drained, which is when `docker run` exits.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { streamFrame } from '../container/containerLog';
 import type { Engine } from '../engine/engine';
-import { toApiError } from './apiError';
+import { ApiError, toApiError } from './apiError';
 import { splitVersion } from './apiVersion';
+import { startExecStream } from './execStream';
+import { ignoreInput, pumpInput, pumpOutput, rawResponse, upgradeResponse } from './hijack';
 import { QueryParams } from './queryParams';
 import type { ServerIdentity } from './responses';
-import { API_VERSION } from './apiVersion';
 
 const ATTACH_RE = /^\/containers\/([^/]+)\/attach$/;
+const EXEC_START_RE = /^\/exec\/([^/]+)\/start$/;
 
-function rawResponse(socket: Duplex, status: number, reason: string, identity: ServerIdentity, body?: string): void {
-  const text = body === undefined ? '' : JSON.stringify({ message: body }) + '\n';
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nApi-Version: ${API_VERSION}\r\nServer: ${identity.server}\r\nOstype: linux\r\n` +
-      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
-  );
+export interface UpgradeContext {
+  engine: Engine;
+  identity: ServerIdentity;
+  req: IncomingMessage;
+  socket: Duplex;
+  /** Bytes that arrived after the headers: the start of the body or of the client's input. */
+  head: Buffer;
+  /** Aborted when the client goes away or the server closes. */
+  signal: AbortSignal;
 }
 
-/** Handles one upgrade request; answers anything but attach with an error. */
-export async function handleUpgrade(engine: Engine, identity: ServerIdentity, req: IncomingMessage, socket: Duplex, closing: AbortSignal): Promise<void> {
+/** Handles one upgrade request; answers anything but attach and exec start with an error. */
+export async function handleUpgrade(engine: Engine, identity: ServerIdentity, req: IncomingMessage, socket: Duplex, head: Buffer, closing: AbortSignal): Promise<void> {
   socket.on('error', () => undefined);
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  let path: string;
-  try {
-    path = splitVersion(url.pathname).path;
-  } catch (error) {
-    rawResponse(socket, 400, 'Bad Request', identity, toApiError(error).message);
-    return;
-  }
-  const match = ATTACH_RE.exec(path);
-  if (req.method !== 'POST' || match === null) {
-    rawResponse(socket, 400, 'Bad Request', identity, `berth does not support upgrading ${req.method} ${path} yet`);
-    return;
-  }
   const abort = new AbortController();
   const stopOnClose = (): void => abort.abort();
   closing.addEventListener('abort', stopOnClose);
   socket.once('close', stopOnClose);
-  let upgraded = false;
+  const upgraded = { done: false };
   try {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const { path } = splitVersion(url.pathname);
     const query = new QueryParams(url.searchParams);
-    const id = decodeURIComponent(match[1]);
-    if (query.bool('stdin')) throw Object.assign(new Error('berth does not support attaching stdin yet (docker run -i / docker attach with stdin); run without -i'), { status: 400 });
-    const stdout = query.bool('stdout');
-    const stderr = query.bool('stderr');
-    // Checked before the 101, so a missing or stopped container gets a proper error status.
-    const record = engine.containers.inspect(id);
-    if (record.state.status === 'exited') throw Object.assign(new Error('You cannot attach to a stopped container, start it first'), { status: 409 });
-    const records = engine.containers.attach(record.id, abort.signal);
-    socket.write(
-      `HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n` +
-        `Api-Version: ${API_VERSION}\r\nServer: ${identity.server}\r\nOstype: linux\r\n\r\n`,
-    );
-    upgraded = true;
-    for await (const entry of records) {
-      if (entry.stream === 'stdout' ? stdout : stderr) socket.write(streamFrame(entry.stream, entry.data));
-    }
-    socket.end();
+    const context: UpgradeContext = { engine, identity, req, socket, head, signal: abort.signal };
+    const attach = ATTACH_RE.exec(path);
+    const execStart = EXEC_START_RE.exec(path);
+    if (req.method === 'POST' && attach !== null) await attachContainer(context, decodeURIComponent(attach[1]), query, upgraded);
+    else if (req.method === 'POST' && execStart !== null) await startExecStream(context, decodeURIComponent(execStart[1]), upgraded);
+    else throw new ApiError(400, `berth does not support upgrading ${req.method} ${path}`);
   } catch (error) {
-    if (upgraded) {
+    if (upgraded.done) {
       socket.destroy();
       return;
     }
-    const status = (error as { status?: number }).status;
-    const apiError = status !== undefined ? { status, message: (error as Error).message } : toApiError(error);
-    rawResponse(socket, apiError.status, apiError.status === 404 ? 'Not Found' : apiError.status === 409 ? 'Conflict' : 'Error', identity, apiError.message);
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) process.stderr.write(`berth serve: ${req.method} ${req.url}: ${apiError.message}\n`);
+    rawResponse(socket, apiError.status, identity, apiError.message);
   } finally {
     closing.removeEventListener('abort', stopOnClose);
     socket.off('close', stopOnClose);
   }
+}
+
+async function attachContainer(context: UpgradeContext, ref: string, query: QueryParams, upgraded: { done: boolean }): Promise<void> {
+  const { engine, identity, socket, head, signal } = context;
+  const wantsStdin = query.bool('stdin');
+  const stdout = query.bool('stdout');
+  const stderr = query.bool('stderr');
+  if (query.bool('logs')) throw new ApiError(400, 'berth does not support attach with logs=1 yet; use docker logs for past output');
+  // Checked before the 101, so a missing container gets a proper error status.
+  const stdio = engine.containers.attachStdio(ref, { stdin: wantsStdin, signal });
+  upgradeResponse(socket, identity);
+  upgraded.done = true;
+  if (head.length > 0) socket.unshift(head);
+  const attached = await stdio.socket;
+  if (attached === undefined) {
+    socket.end();
+    return;
+  }
+  attached.on('error', () => undefined);
+  if (stdio.stdin) pumpInput(socket, attached, !stdio.tty);
+  else ignoreInput(socket);
+  const closeOnAbort = (): void => {
+    attached.destroy();
+  };
+  signal.addEventListener('abort', closeOnAbort, { once: true });
+  try {
+    await pumpOutput(attached, socket, { tty: stdio.tty, stdout, stderr });
+  } finally {
+    signal.removeEventListener('abort', closeOnAbort);
+    socket.unpipe(attached);
+    attached.destroy();
+  }
+  socket.end();
 }

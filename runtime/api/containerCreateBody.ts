@@ -1,8 +1,11 @@
 // `POST /containers/create`'s body (Config with HostConfig inside) checked and normalised into
 // the engine's CreateRequest. Everything berth cannot honour yet is refused with a message that
-// says so, never silently dropped.
+// says so, never silently dropped. The run options (mounts and the like) are runOptionsBody.ts,
+// the stdio options (-i, -t, -a) stdioBody.ts.
 import type { CreateRequest, NetworkMode } from '../container/containerConfig';
 import { ApiError } from './apiError';
+import { parseRunOptions } from './runOptionsBody';
+import { parseStdioConfig } from './stdioBody';
 
 type Json = Record<string, unknown>;
 
@@ -25,34 +28,14 @@ function optionalString(body: Json, key: string): string | undefined {
   return value;
 }
 
-function isSet(value: unknown): boolean {
-  if (value === undefined || value === null || value === false || value === '' || value === 0) return false;
-  if (Array.isArray(value)) return value.length > 0;
-  if (isObject(value)) return Object.keys(value).length > 0;
-  return true;
-}
-
-const UNSUPPORTED_HOST_CONFIG: [string, string][] = [
-  ['Binds', 'bind mounts (-v)'],
-  ['Mounts', 'mounts (--mount)'],
-  ['PortBindings', 'published ports (-p)'],
-  ['Privileged', '--privileged'],
-  ['VolumesFrom', '--volumes-from'],
-  ['Links', '--link'],
-];
-
 export function parseCreateBody(body: unknown, name: string | undefined): CreateRequest {
   if (!isObject(body)) throw new ApiError(400, 'the request body must be a JSON object (a container Config)');
   const image = optionalString(body, 'Image');
   if (image === undefined) throw new ApiError(400, 'config error: "Image" is required');
-  if (body.Tty === true || body.OpenStdin === true || body.AttachStdin === true) {
-    throw new ApiError(400, 'berth does not support interactive containers (-i / -t) yet; run without -i and -t (output still reaches the terminal)');
-  }
   const host = isObject(body.HostConfig) ? body.HostConfig : {};
-  for (const [key, what] of UNSUPPORTED_HOST_CONFIG) {
-    if (isSet(host[key])) throw new ApiError(400, `berth does not support ${what} yet; remove it from the command`);
-  }
-  if (isSet(body.Volumes)) throw new ApiError(400, 'berth does not support volumes yet; remove -v / VOLUME from the command');
+  const stdio = parseStdioConfig(body, host);
+  // Mounts, capabilities, --read-only, --privileged, --init, and the refusals of what berth lacks.
+  const run = parseRunOptions(body, host);
   const rawNetwork = optionalString(host, 'NetworkMode') ?? 'default';
   let networkMode: NetworkMode;
   if (rawNetwork === 'none') networkMode = 'none';
@@ -76,5 +59,7 @@ export function parseCreateBody(body: unknown, name: string | undefined): Create
     autoRemove: host.AutoRemove === true,
     stopSignal: optionalString(body, 'StopSignal'),
     stopTimeout: typeof stopTimeout === 'number' ? stopTimeout : undefined,
+    run,
+    ...(stdio !== undefined ? { stdio } : {}),
   };
 }

@@ -1,5 +1,5 @@
-// The container routes: create, list, inspect, start, wait, logs, stop, kill and remove. Attach
-// is an HTTP upgrade and lives in attachStream.ts.
+// The container routes: create, list, inspect, start, wait, logs, stop, restart, kill and remove.
+// Attach is an HTTP upgrade and lives in attachStream.ts; prune is containerPruneHandler.ts.
 import type { IncomingMessage } from 'node:http';
 import type { WaitCondition } from '../engine/engine';
 import { ApiError, toApiError } from './apiError';
@@ -9,6 +9,7 @@ import type { HandlerContext } from './handler';
 import { parseTimestamp } from './eventHandlers';
 import { sendEmpty, sendJson } from './responses';
 import { streamFrame } from '../container/containerLog';
+import { volumePathFor } from './volumeHandlers';
 
 const MAX_CREATE_BODY = 1024 * 1024;
 
@@ -71,12 +72,13 @@ export async function listContainers({ res, query, engine }: HandlerContext): Pr
   });
   records.sort((a, b) => b.created.localeCompare(a.created));
   if (limit > 0) records = records.slice(0, limit);
-  sendJson(res, 200, records.map((r) => containerListItem(r)));
+  const volumePath = volumePathFor(engine);
+  sendJson(res, 200, records.map((r) => containerListItem(r, undefined, volumePath)));
 }
 
 /** `GET /containers/{name}/json` */
 export async function inspectContainer({ res, params, engine }: HandlerContext): Promise<void> {
-  sendJson(res, 200, containerInspect(engine.containers.inspect(params.name)));
+  sendJson(res, 200, containerInspect(engine.containers.inspect(params.name), volumePathFor(engine)));
 }
 
 /** `POST /containers/{name}/start` → 204, or 304 when already running */
@@ -110,7 +112,8 @@ export async function containerLogs({ res, params, query, engine }: HandlerConte
   }
   const since = parseTimestamp('since', query.string('since') === '0' ? undefined : query.string('since'));
   const until = parseTimestamp('until', query.string('until') === '0' ? undefined : query.string('until'));
-  engine.containers.inspect(params.name);
+  // A terminal's output is one raw stream, as the CLI expects for a container with Tty.
+  const tty = engine.containers.inspect(params.name).config.stdio?.tty === true;
   const abort = new AbortController();
   res.on('close', () => abort.abort());
   res.writeHead(200, { 'Content-Type': 'application/vnd.docker.raw-stream' });
@@ -119,7 +122,7 @@ export async function containerLogs({ res, params, query, engine }: HandlerConte
     if (record.stream === 'stdout' ? !stdout : !stderr) continue;
     const data = timestamps ? Buffer.concat([Buffer.from(`${record.time} `), record.data]) : record.data;
     if (res.destroyed) break;
-    res.write(streamFrame(record.stream, data));
+    res.write(tty ? data : streamFrame(record.stream, data));
   }
   if (!res.writableEnded) res.end();
 }
@@ -134,6 +137,12 @@ function timeoutParam(query: HandlerContext['query']): number | undefined {
 /** `POST /containers/{name}/stop?t` → 204, or 304 when not running */
 export async function stopContainer({ res, params, query, engine }: HandlerContext): Promise<void> {
   sendEmpty(res, (await engine.containers.stop(params.name, timeoutParam(query))) ? 204 : 304);
+}
+
+/** `POST /containers/{name}/restart?t` → 204 */
+export async function restartContainer({ res, params, query, engine }: HandlerContext): Promise<void> {
+  await engine.containers.restart(params.name, timeoutParam(query));
+  sendEmpty(res, 204);
 }
 
 /** `POST /containers/{name}/kill?signal` → 204 */
@@ -154,8 +163,8 @@ export function normalizeSignal(input: string): string {
 /** `DELETE /containers/{name}?force&v` → 204 */
 export async function removeContainer({ res, params, query, engine }: HandlerContext): Promise<void> {
   const force = query.bool('force');
-  query.bool('v');
+  const volumes = query.bool('v');
   if (query.bool('link')) throw new ApiError(400, 'berth has no container links to remove');
-  await engine.containers.remove(params.name, { force });
+  await engine.containers.remove(params.name, { force, volumes });
   sendEmpty(res, 204);
 }

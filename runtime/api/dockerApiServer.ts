@@ -28,9 +28,9 @@ export function createDockerApiServer(engine: Engine, version: string): DockerAp
     const work = handle(req, res).finally(() => inFlight.delete(work));
     inFlight.add(work);
   });
-  // Attach arrives as an HTTP upgrade (Connection: Upgrade, Upgrade: tcp).
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
-    const work = handleUpgrade(engine, identity, req, socket, closing.signal).finally(() => inFlight.delete(work));
+  // Attach and exec start arrive as HTTP upgrades (Connection: Upgrade, Upgrade: tcp).
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const work = handleUpgrade(engine, identity, req, socket, head, closing.signal).finally(() => inFlight.delete(work));
     inFlight.add(work);
   });
   // Node cuts a request whose body takes over 5 minutes by default; a large `docker load` may.

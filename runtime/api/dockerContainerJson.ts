@@ -1,6 +1,8 @@
 // Containers in Docker's JSON: the `docker ps` list item and the `docker inspect` document.
 // Pure functions of the engine's records.
 import type { ContainerRecord } from '../container/containerConfig';
+import { NO_STDIO } from '../container/stdioConfig';
+import { configVolumesJson, hostConfigRunJson, mountsJson, type VolumePath } from './dockerMountJson';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -39,7 +41,9 @@ function networks(record: ContainerRecord): Record<string, unknown> {
   return { [record.hostConfig.networkMode]: { NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' } };
 }
 
-export function containerListItem(record: ContainerRecord, now?: Date): Record<string, unknown> {
+const NO_VOLUME_PATH: VolumePath = () => '';
+
+export function containerListItem(record: ContainerRecord, now?: Date, volumePath: VolumePath = NO_VOLUME_PATH): Record<string, unknown> {
   return {
     Id: record.id,
     Names: [`/${record.name}`],
@@ -53,12 +57,13 @@ export function containerListItem(record: ContainerRecord, now?: Date): Record<s
     Status: statusText(record, now),
     HostConfig: { NetworkMode: record.hostConfig.networkMode },
     NetworkSettings: { Networks: networks(record) },
-    Mounts: [],
+    Mounts: mountsJson(record, volumePath),
   };
 }
 
-export function containerInspect(record: ContainerRecord): Record<string, unknown> {
+export function containerInspect(record: ContainerRecord, volumePath: VolumePath = NO_VOLUME_PATH): Record<string, unknown> {
   const { state } = record;
+  const stdio = record.config.stdio ?? NO_STDIO;
   return {
     Id: record.id,
     Created: record.created,
@@ -90,27 +95,28 @@ export function containerInspect(record: ContainerRecord): Record<string, unknow
       AutoRemove: record.hostConfig.autoRemove,
       RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
       LogConfig: { Type: 'k8s-file', Config: {} },
-      Binds: null,
       PortBindings: {},
-      Privileged: false,
+      ...hostConfigRunJson(record),
+      ...(stdio.consoleSize !== undefined ? { ConsoleSize: stdio.consoleSize } : {}),
     },
-    Mounts: [],
+    Mounts: mountsJson(record, volumePath),
     Config: {
       Hostname: record.config.hostname,
       Domainname: '',
       User: record.config.user,
-      AttachStdin: false,
-      AttachStdout: false,
-      AttachStderr: false,
-      Tty: false,
-      OpenStdin: false,
-      StdinOnce: false,
+      AttachStdin: stdio.attachStdin,
+      AttachStdout: stdio.attachStdout,
+      AttachStderr: stdio.attachStderr,
+      Tty: stdio.tty,
+      OpenStdin: stdio.openStdin,
+      StdinOnce: stdio.stdinOnce,
       Env: record.config.env,
       Cmd: record.config.cmd ?? null,
       Entrypoint: record.config.entrypoint ?? null,
       Image: record.image,
       WorkingDir: record.config.workingDir,
       Labels: record.config.labels,
+      Volumes: configVolumesJson(record),
       StopSignal: record.config.stopSignal,
       ...(record.config.stopTimeout !== undefined ? { StopTimeout: record.config.stopTimeout } : {}),
     },

@@ -1,10 +1,13 @@
 // The route table: every endpoint berth serves, in one place.
-import { containerLogs, createContainer, inspectContainer, killContainer, listContainers, removeContainer, startContainer, stopContainer, waitContainer } from './containerHandlers';
+import { containerLogs, createContainer, inspectContainer, killContainer, listContainers, removeContainer, restartContainer, startContainer, stopContainer, waitContainer } from './containerHandlers';
+import { pruneContainers } from './containerPruneHandler';
 import { streamEvents } from './eventHandlers';
+import { createExec, inspectExec, resizeContainer, resizeExec, startExecDetached } from './execHandlers';
 import type { Handler } from './handler';
 import { createImage, imageHistory, inspectImage, listImages, loadImages, pruneImages, removeImage, saveImages, tagImage } from './imageHandlers';
 import { Router } from './router';
 import { info, ping, version } from './systemHandlers';
+import { createVolume, inspectVolume, listVolumes, pruneVolumes, removeVolume } from './volumeHandlers';
 
 export function dockerRoutes(): Router<Handler> {
   return new Router<Handler>()
@@ -25,11 +28,23 @@ export function dockerRoutes(): Router<Handler> {
     .add('DELETE', '/images/{name}', removeImage)
     .add('POST', '/containers/create', createContainer)
     .add('GET', '/containers/json', listContainers)
+    .add('POST', '/containers/prune', pruneContainers)
     .add('GET', '/containers/{name}/json', inspectContainer)
     .add('GET', '/containers/{name}/logs', containerLogs)
     .add('POST', '/containers/{name}/start', startContainer)
     .add('POST', '/containers/{name}/wait', waitContainer)
     .add('POST', '/containers/{name}/stop', stopContainer)
+    .add('POST', '/containers/{name}/restart', restartContainer)
     .add('POST', '/containers/{name}/kill', killContainer)
-    .add('DELETE', '/containers/{name}', removeContainer);
+    .add('DELETE', '/containers/{name}', removeContainer)
+    .add('POST', '/containers/{name}/resize', resizeContainer)
+    .add('POST', '/containers/{name}/exec', createExec)
+    .add('GET', '/exec/{name}/json', inspectExec)
+    .add('POST', '/exec/{name}/start', startExecDetached)
+    .add('POST', '/exec/{name}/resize', resizeExec)
+    .add('POST', '/volumes/create', createVolume)
+    .add('GET', '/volumes', listVolumes)
+    .add('POST', '/volumes/prune', pruneVolumes)
+    .add('GET', '/volumes/{name}', inspectVolume)
+    .add('DELETE', '/volumes/{name}', removeVolume);
 }

@@ -51,7 +51,7 @@ export async function info({ res, engine, identity }: HandlerContext): Promise<v
     Images: images.length,
     Driver: 'overlay2',
     DriverStatus: [],
-    Plugins: { Volume: [], Network: [], Authorization: null, Log: [] },
+    Plugins: { Volume: ['local'], Network: [], Authorization: null, Log: [] },
     MemoryLimit: false,
     SwapLimit: false,
     CpuCfsPeriod: false,
@@ -87,7 +87,7 @@ export async function info({ res, engine, identity }: HandlerContext): Promise<v
     Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
     LiveRestoreEnabled: false,
     Isolation: '',
-    InitBinary: '',
+    InitBinary: 'docker-init',
     SecurityOptions: [],
     Warnings: ['berth runs images only so far: containers, builds and registries are not available yet'],
   });

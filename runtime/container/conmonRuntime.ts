@@ -1,12 +1,17 @@
 // Running containers with conmon + crun. conmon is the monitor: it holds the container's stdio,
 // writes the k8s-file log and, when the process ends, `<exitDir>/<id>` with the exit code; it
 // outlives berth, so a restarted agent still finds output and exit codes. crun does the rest
-// (start, kill, state, delete) against a private state dir.
+// (start, kill, state, delete) against a private state dir. A container's stdio is reached through
+// conmon's attach socket (attachSocket.ts), its terminal size through its control FIFO
+// (conmonControl.ts); exec sessions are conmon processes of their own (conmonExec.ts).
 import { execFile, spawn } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostTools } from '../host/hostCheck';
+import { connectAttachSocket, type AttachSocket } from './attachSocket';
+import { resizeTerminal } from './conmonControl';
+import { startConmonExec, type ConmonExec, type ConmonExecOptions } from './conmonExec';
 
 export interface RuntimePaths {
   /** crun's --root. */
@@ -22,7 +27,19 @@ export interface CreateOptions {
   name: string;
   bundle: string;
   logPath: string;
+  /** Give the process a terminal (stdin and output then go through it). */
+  terminal?: boolean;
+  /** Keep a pipe to the process's stdin, fed through the attach socket. */
+  stdin?: boolean;
+  /**
+   * Keep that pipe open when an attached client half-closes (Docker's StdinOnce=false); otherwise
+   * the first client's end of input is the process's.
+   */
+  leaveStdinOpen?: boolean;
 }
+
+/** What an exec needs beyond the paths the runtime already knows. */
+export type ExecOptions = Omit<ConmonExecOptions, 'conmon' | 'crun' | 'stateDir' | 'socketDir'>;
 
 export interface RuntimeState {
   status: 'created' | 'running' | 'stopped' | 'paused' | 'unknown';
@@ -48,9 +65,18 @@ function run(command: string, args: string[]): Promise<{ stdout: string; stderr:
   });
 }
 
+interface AttachWaiter {
+  resolve(socket: AttachSocket): void;
+  reject(error: Error): void;
+}
+
 export class ConmonRuntime {
   private watcher: FSWatcher | undefined;
   private readonly exitWaiters = new Map<string, Set<(info: ExitInfo) => void>>();
+  /** Attaches waiting for a container's next run: connected before its process starts. */
+  private readonly attachWaiters = new Map<string, Set<AttachWaiter>>();
+  /** The last resize per terminal: the next one waits for it, so sizes land in the order asked. */
+  private readonly resizes = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly tools: HostTools,
@@ -95,8 +121,93 @@ export class ConmonRuntime {
       '--runtime-arg', `--root=${this.paths.stateDir}`,
       '--runtime-arg', `--log=${this.crunLog(bundle)}`,
     ];
+    if (options.terminal) args.push('-t');
+    else if (options.stdin) args.push('-i', ...(options.leaveStdinOpen ? ['--leave-stdin-open'] : []));
     const result = await this.spawnConmon(args);
-    if ('error' in result) throw new RuntimeError(`could not create the container: ${await this.runtimeMessage(bundle, result.error)}`);
+    if ('error' in result) {
+      this.failAttachWaiters(id, result.error);
+      throw new RuntimeError(`could not create the container: ${await this.runtimeMessage(bundle, result.error)}`);
+    }
+    // conmon listens on the attach socket before the runtime creates the process, and the
+    // process runs only on `start`: attaching now loses no output.
+    await this.connectAttachWaiters(id);
+  }
+
+  /** Where conmon links `<id>` to the bundle (or exec dir): the attach socket is in there. */
+  attachDir(id: string): string {
+    return join(this.paths.socketDir, id);
+  }
+
+  /** The stdio of a container whose conmon is running. */
+  attach(id: string): Promise<AttachSocket> {
+    return connectAttachSocket(this.attachDir(id));
+  }
+
+  /**
+   * The stdio of the container's next run: resolves when `create` has started its conmon, before
+   * the process runs (`docker run` and `docker start -a` attach first, then start).
+   */
+  attachNextRun(id: string, signal: AbortSignal): Promise<AttachSocket> {
+    return new Promise((resolve, reject) => {
+      const waiters = this.attachWaiters.get(id) ?? new Set<AttachWaiter>();
+      this.attachWaiters.set(id, waiters);
+      const waiter: AttachWaiter = {
+        resolve: (socket) => {
+          signal.removeEventListener('abort', onAbort);
+          if (signal.aborted) socket.destroy();
+          else resolve(socket);
+        },
+        reject: (error) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      const onAbort = (): void => {
+        waiters.delete(waiter);
+        reject(new RuntimeError('the attach was cancelled'));
+      };
+      waiters.add(waiter);
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (signal.aborted) onAbort();
+    });
+  }
+
+  private async connectAttachWaiters(id: string): Promise<void> {
+    const waiters = this.attachWaiters.get(id);
+    this.attachWaiters.delete(id);
+    if (waiters === undefined) return;
+    await Promise.all(
+      [...waiters].map(async (waiter) => {
+        try {
+          waiter.resolve(await this.attach(id));
+        } catch (error) {
+          waiter.reject(error as Error);
+        }
+      }),
+    );
+  }
+
+  private failAttachWaiters(id: string, error: Error): void {
+    const waiters = this.attachWaiters.get(id);
+    this.attachWaiters.delete(id);
+    for (const waiter of waiters ?? []) waiter.reject(error);
+  }
+
+  /** Resizes the terminal of a container (its bundle) or exec session (its dir). false when its conmon has gone. */
+  resize(dir: string, height: number, width: number): Promise<boolean> {
+    const previous = this.resizes.get(dir) ?? Promise.resolve(true);
+    const next = previous.catch(() => false).then(() => resizeTerminal(dir, height, width));
+    this.resizes.set(dir, next);
+    const forget = (): void => {
+      if (this.resizes.get(dir) === next) this.resizes.delete(dir);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  /** Starts an exec session in a running container; see conmonExec.ts. */
+  exec(options: ExecOptions): Promise<ConmonExec> {
+    return startConmonExec({ ...options, conmon: this.tools.conmon, crun: this.tools.crun, stateDir: this.paths.stateDir, socketDir: this.paths.socketDir });
   }
 
   /**

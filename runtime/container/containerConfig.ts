@@ -1,5 +1,7 @@
 // What a container is made from, normalised at the API boundary: the parts of Docker's create
 // body (Config + HostConfig) berth supports, plus the image facts the spec needs. Plain data.
+import type { MountPoint, RunOptions } from './runOptions';
+import type { StdioConfig } from './stdioConfig';
 
 export type NetworkMode = 'none' | 'host';
 
@@ -18,6 +20,10 @@ export interface CreateRequest {
   autoRemove: boolean;
   stopSignal?: string;
   stopTimeout?: number;
+  /** Mounts, read-only root, capabilities, privileged, init (runOptions.ts); absent: none. */
+  run?: RunOptions;
+  /** `-i`, `-t`, `-a` (stdioConfig.ts); absent: none. */
+  stdio?: StdioConfig;
 }
 
 /** The container as created: everything needed to run it again after a restart. */
@@ -40,8 +46,14 @@ export interface ContainerRecord {
     labels: Record<string, string>;
     stopSignal: string;
     stopTimeout?: number;
+    /** Absent in records older than interactive containers: none. */
+    stdio?: StdioConfig;
   };
   hostConfig: { networkMode: NetworkMode; autoRemove: boolean };
+  /** What was asked for (absent in records older than mounts). */
+  run?: RunOptions;
+  /** The mounts as planned at create, anonymous volumes named. */
+  mounts?: MountPoint[];
   /** Layers bottom first, as diff IDs, for the snapshotter. */
   diffIds: string[];
   state: ContainerRunState;

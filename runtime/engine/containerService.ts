@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { hostname as hostHostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ContainerRecord, CreateRequest } from '../container/containerConfig';
 import { readLog, type LogRecord } from '../container/containerLog';
 import { generateName, NAME_RE } from '../container/containerNames';
@@ -14,11 +14,16 @@ import type { ConmonRuntime } from '../container/conmonRuntime';
 import { DEFAULT_NOFILE, ociSpec } from '../container/ociSpec';
 import { combineCommand, mergeEnv, parseUser, resolveUser } from '../container/processArgs';
 import type { HostCheck } from '../host/hostCheck';
+import { NO_STDIO } from '../container/stdioConfig';
 import { resolveImage } from '../image/imageInfo';
 import { isMountPoint, type LayerToUnpack, type OverlaySnapshotter } from '../snapshot/overlaySnapshotter';
 import type { ContentStore } from '../store/contentStore';
 import type { Digest } from '../store/digest';
 import type { ImageIndex } from '../store/imageIndex';
+import { diskUsage } from '../volume/diskUsage';
+import type { ContainerMounts } from './containerMounts';
+import { attachContainerStdio, type ContainerAttachOptions, type ContainerStdio } from './containerStdio';
+import { planRecovery } from './containerRecovery';
 import type { ContainerEngine, LogOptions, WaitCondition } from './engine';
 import { EngineError } from './engineError';
 import type { EngineEvent, EngineEvents } from './events';
@@ -33,6 +38,8 @@ export interface ContainerServiceDeps {
   content: ContentStore;
   index: ImageIndex;
   events: EngineEvents;
+  /** Mounts, volumes, capabilities and init (containerMounts.ts). */
+  mounts: ContainerMounts;
 }
 
 export class ContainerService implements ContainerEngine {
@@ -42,8 +49,30 @@ export class ContainerService implements ContainerEngine {
 
   /** After a restart: watch the containers that were running when the agent went away. */
   async recover(): Promise<void> {
+    const runtime = this.deps.runtime;
+    if (runtime === undefined) return;
     for (const record of this.deps.store.list()) {
-      if (record.state.status === 'running') this.monitor(record);
+      const action = planRecovery(record.state, await runtime.state(record.id), await runtime.exitInfo(record.id));
+      switch (action.kind) {
+        case 'keep':
+          break;
+        case 'discard-runtime':
+          await runtime.delete(record.id);
+          await runtime.forgetExit(record.id);
+          break;
+        case 'adopt':
+          if (record.state.status !== 'running') {
+            // Started just before the agent died: the record never heard.
+            record.state = { status: 'running', pid: action.pid, exitCode: 0, startedAt: new Date().toISOString() };
+            await this.deps.store.save(record);
+          }
+          this.monitor(record);
+          break;
+        case 'exited':
+          await runtime.delete(record.id).catch(() => undefined);
+          await this.recordExit(record, action.exitCode, action.finishedAt, action.error);
+          break;
+      }
     }
   }
 
@@ -81,10 +110,12 @@ export class ContainerService implements ContainerEngine {
     const { entrypoint, cmd } = combineCommand({ entrypoint: request.entrypoint, cmd: request.cmd }, { entrypoint: imageConfig.Entrypoint, cmd: imageConfig.Cmd });
     const argv = [...entrypoint, ...cmd];
     if (argv.length === 0) throw new EngineError('invalid-argument', 'No command specified');
+    const mounts = this.deps.mounts.plan(request, imageConfig);
 
     const id = randomBytes(32).toString('hex');
     const name = request.name ?? generateName((n) => store.nameInUse(n) !== undefined);
     const hostname = request.hostname ?? (request.networkMode === 'host' ? hostHostname() : id.slice(0, 12));
+    const stdio = request.stdio ?? NO_STDIO;
     const record: ContainerRecord = {
       id,
       name,
@@ -95,7 +126,8 @@ export class ContainerService implements ContainerEngine {
       args: argv.slice(1),
       config: {
         hostname,
-        env: mergeEnv(imageConfig.Env ?? [], request.env, hostname),
+        // As dockerd: TERM=xterm with a terminal, unless the image or the user set it.
+        env: mergeEnv([...(stdio.tty ? ['TERM=xterm'] : []), ...(imageConfig.Env ?? [])], request.env, hostname),
         cmd: request.cmd ?? imageConfig.Cmd,
         entrypoint: request.entrypoint ?? imageConfig.Entrypoint,
         workingDir: request.workingDir || imageConfig.WorkingDir || '/',
@@ -103,8 +135,11 @@ export class ContainerService implements ContainerEngine {
         labels: { ...(imageConfig.Labels ?? {}), ...request.labels },
         stopSignal: request.stopSignal ?? imageConfig.StopSignal ?? 'SIGTERM',
         stopTimeout: request.stopTimeout,
+        ...(request.stdio !== undefined ? { stdio: request.stdio } : {}),
       },
       hostConfig: { networkMode: request.networkMode, autoRemove: request.autoRemove },
+      run: request.run,
+      mounts,
       diffIds: image.config.rootfs.diff_ids,
       state: { status: 'created', pid: 0, exitCode: 0 },
     };
@@ -116,12 +151,14 @@ export class ContainerService implements ContainerEngine {
       );
       if (layers.length !== image.manifest.layers.length) throw new EngineError('invalid-argument', `image ${request.image} is inconsistent: its config lists ${layers.length} layers, its manifest ${image.manifest.layers.length}`);
       const { rootfs } = await this.deps.snapshotter.prepare(id, layers);
+      await this.deps.mounts.prepare(record, rootfs);
       await this.writeBundle(record, rootfs);
       // conmon appends to the log; creating it now lets an attach before start open it at once.
       await writeFile(this.logPath(id), '', { flag: 'a' });
     } catch (error) {
       await this.deps.snapshotter.remove(id).catch(() => undefined);
       await store.delete(id);
+      await this.deps.mounts.release(record, { removeAnonymous: true }).catch(() => undefined);
       throw error instanceof Error && !(error instanceof EngineError) ? new EngineError('invalid-argument', error.message) : error;
     }
     this.emit(record, 'create');
@@ -132,9 +169,9 @@ export class ContainerService implements ContainerEngine {
   private async writeBundle(record: ContainerRecord, rootfs: string): Promise<void> {
     const user = resolveUser(parseUser(record.config.user), await readImageFile(rootfs, 'passwd'), await readImageFile(rootfs, 'group'));
     const env = record.config.env.some((e) => e.startsWith('HOME=')) ? record.config.env : [...record.config.env, `HOME=${user.home}`];
+    const extras = await this.deps.mounts.specExtras(record, [record.path, ...record.args]);
     const spec = ociSpec({
       rootfs,
-      args: [record.path, ...record.args],
       env,
       cwd: record.config.workingDir,
       uid: user.uid,
@@ -142,8 +179,10 @@ export class ContainerService implements ContainerEngine {
       additionalGids: user.additionalGids,
       hostname: record.config.hostname,
       network: record.hostConfig.networkMode,
-      terminal: false,
+      terminal: (record.config.stdio ?? NO_STDIO).tty,
+      consoleSize: record.config.stdio?.consoleSize,
       nofile: Math.min(DEFAULT_NOFILE, await hardNofileLimit()),
+      ...extras,
     });
     const bundle = this.bundleDir(record.id);
     await mkdir(bundle, { recursive: true, mode: 0o700 });
@@ -173,7 +212,16 @@ export class ContainerService implements ContainerEngine {
     await runtime.delete(record.id);
     await runtime.forgetExit(record.id);
     try {
-      await runtime.create({ id: record.id, name: record.name, bundle, logPath: this.logPath(record.id) });
+      const stdio = record.config.stdio ?? NO_STDIO;
+      await runtime.create({
+        id: record.id,
+        name: record.name,
+        bundle,
+        logPath: this.logPath(record.id),
+        terminal: stdio.tty,
+        stdin: stdio.openStdin,
+        leaveStdinOpen: !stdio.stdinOnce,
+      });
       await runtime.start(record.id, bundle);
     } catch (error) {
       // As in Docker: a container that failed to start has exited (127), and waits and
@@ -186,6 +234,7 @@ export class ContainerService implements ContainerEngine {
     const state = await runtime.state(record.id);
     record.state = { status: 'running', pid: state?.pid ?? 0, exitCode: 0, startedAt: new Date().toISOString() };
     await this.deps.store.save(record);
+    this.deps.mounts.started(record);
     this.emit(record, 'start');
     this.monitor(record);
     return true;
@@ -207,7 +256,7 @@ export class ContainerService implements ContainerEngine {
     record.state = { ...record.state, status: 'exited', pid: 0, exitCode, finishedAt: finishedAt.toISOString(), ...(error !== undefined ? { error } : {}) };
     await this.deps.store.save(record).catch(() => undefined);
     this.emit(record, 'die', { exitCode: String(exitCode) });
-    if (record.hostConfig.autoRemove) await this.remove(record.id, { force: true }).catch((e) => process.stderr.write(`berth serve: auto-remove of ${record.id}: ${String(e)}\n`));
+    if (record.hostConfig.autoRemove) await this.remove(record.id, { force: true, volumes: true }).catch((e) => process.stderr.write(`berth serve: auto-remove of ${record.id}: ${String(e)}\n`));
   }
 
   wait(ref: string, condition: WaitCondition): Promise<{ exitCode: number }> {
@@ -275,7 +324,7 @@ export class ContainerService implements ContainerEngine {
     });
   }
 
-  remove(ref: string, options: { force: boolean }): Promise<void> {
+  remove(ref: string, options: { force: boolean; volumes?: boolean }): Promise<void> {
     const record = this.deps.store.get(ref);
     const pending = this.removing.get(record.id);
     if (pending !== undefined) return pending;
@@ -284,12 +333,12 @@ export class ContainerService implements ContainerEngine {
         new EngineError('conflict', `You cannot remove a running container ${record.id}. Stop the container before attempting removal or force remove`),
       );
     }
-    const work = this.removeNow(record).finally(() => this.removing.delete(record.id));
+    const work = this.removeNow(record, options.volumes === true).finally(() => this.removing.delete(record.id));
     this.removing.set(record.id, work);
     return work;
   }
 
-  private async removeNow(record: ContainerRecord): Promise<void> {
+  private async removeNow(record: ContainerRecord, volumes: boolean): Promise<void> {
     const runtime = this.deps.runtime;
     if (record.state.status === 'running' && runtime !== undefined) {
       const exited = runtime.waitExit(record.id);
@@ -301,7 +350,36 @@ export class ContainerService implements ContainerEngine {
     await runtime?.forgetExit(record.id);
     await this.deps.snapshotter.remove(record.id);
     await this.deps.store.delete(record.id);
+    // Volumes go before `destroy`, as in Docker: whoever waits for the removal sees them gone.
+    await this.deps.mounts.release(record, { removeAnonymous: volumes }).catch((e) => process.stderr.write(`berth serve: removing the volumes of ${record.id}: ${String(e)}\n`));
     this.emit(record, 'destroy');
+  }
+
+  async restart(ref: string, timeoutSeconds?: number): Promise<void> {
+    const record = this.deps.store.get(ref);
+    await this.stop(record.id, timeoutSeconds);
+    await this.start(record.id);
+    this.emit(record, 'restart');
+  }
+
+  async prune(matches: (record: ContainerRecord) => boolean): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+    const deleted: string[] = [];
+    let spaceReclaimed = 0;
+    for (const record of this.deps.store.list()) {
+      if (record.state.status === 'running' || record.state.status === 'removing' || !matches(record)) continue;
+      // What the container wrote: its overlay upper dir, next to the rootfs.
+      const size = await diskUsage(join(dirname(this.deps.snapshotter.rootfsOf(record.id)), 'upper'));
+      try {
+        await this.remove(record.id, { force: false });
+      } catch (error) {
+        // As Docker: one container that cannot go does not stop the others; it stays listed.
+        process.stderr.write(`berth serve: container prune: ${record.id}: ${error instanceof Error ? error.message : String(error)}\n`);
+        continue;
+      }
+      deleted.push(record.id);
+      spaceReclaimed += size;
+    }
+    return { deleted, spaceReclaimed };
   }
 
   async *logs(ref: string, options: LogOptions): AsyncGenerator<LogRecord> {
@@ -314,24 +392,19 @@ export class ContainerService implements ContainerEngine {
     }
   }
 
-  async *attach(ref: string, signal: AbortSignal): AsyncGenerator<LogRecord> {
+  attachStdio(ref: string, options: ContainerAttachOptions): ContainerStdio {
     const record = this.deps.store.get(ref);
-    if (record.state.status === 'exited') throw new EngineError('conflict', 'You cannot attach to a stopped container, start it first');
-    const done = this.nextExit(record.id);
-    // Attached before start (docker run): everything it writes; attached later: from now on.
-    const skipExisting = record.state.status === 'running';
-    yield* readLog(this.logPath(record.id), { follow: true, done, signal, tail: skipExisting ? 0 : undefined });
+    const stdio = record.config.stdio ?? NO_STDIO;
+    const facts = { id: record.id, running: record.state.status === 'running', tty: stdio.tty, openStdin: stdio.openStdin };
+    return attachContainerStdio(facts, this.runtime(), this.deps.events, options);
   }
 
-  private nextExit(id: string): Promise<void> {
-    return new Promise((resolve) => {
-      const stop = this.deps.events.subscribe((event) => {
-        if (event.type === 'container' && event.id === id && (event.action === 'die' || event.action === 'destroy')) {
-          stop();
-          resolve();
-        }
-      });
-    });
+  async resize(ref: string, height: number, width: number): Promise<void> {
+    const record = this.deps.store.get(ref);
+    if (record.state.status !== 'running') throw new EngineError('conflict', `Container ${record.id} is not running`);
+    // Without a terminal there is nothing to size (the CLI only asks with one).
+    if (!(record.config.stdio ?? NO_STDIO).tty) return;
+    await this.runtime().resize(this.bundleDir(record.id), height, width);
   }
 }
 

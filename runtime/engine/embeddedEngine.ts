@@ -1,7 +1,7 @@
 // The engine that runs in this process on a root directory: the image layout (content store
 // and index) under `<root>/images`, layer snapshots and container mounts under `<root>/snapshots`
-// and `<root>/mounts`, containers under `<root>/containers`, and the runtime's state under
-// `<root>/run`. Opening it clears what a crash left in the ingest area, which is safe because
+// and `<root>/mounts`, containers under `<root>/containers`, volumes under `<root>/volumes`, and
+// the runtime's state under `<root>/run`. Opening it clears what a crash left in the ingest area, which is safe because
 // serve holds the root's lock (rootLock.ts) before opening.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -11,16 +11,24 @@ import type { HostCheck } from '../host/hostCheck';
 import { OverlaySnapshotter } from '../snapshot/overlaySnapshotter';
 import { ContentStore } from '../store/contentStore';
 import { ImageIndex } from '../store/imageIndex';
+import { VolumeStore } from '../volume/volumeStore';
+import { ContainerMounts } from './containerMounts';
 import { ContainerService } from './containerService';
 import type { Engine, EngineFacts } from './engine';
+import { EngineError } from './engineError';
+import { ExecService } from './execService';
 import { EngineEvents } from './events';
 import { ImageService } from './imageService';
+import { snapshotRoots } from './snapshotRoots';
+import { VolumeService } from './volumeService';
 
 export class EmbeddedEngine implements Engine {
   private constructor(
     private readonly root: string,
     readonly images: ImageService,
     readonly containers: ContainerService,
+    readonly execs: ExecService,
+    readonly volumes: VolumeService,
     readonly events: EngineEvents,
     private readonly runtime: ConmonRuntime | undefined,
   ) {}
@@ -40,14 +48,39 @@ export class EmbeddedEngine implements Engine {
       runtime = new ConmonRuntime(host.tools, { stateDir: join(run, 'crun'), exitDir: join(run, 'exits'), socketDir: join(run, 'sock') });
       await runtime.init();
     }
-    const containers = new ContainerService({ host, store: containerStore, runtime, snapshotter: new OverlaySnapshotter(root), content: store, index, events });
+    // A volume's users are the containers whose mounts name it, whatever their state.
+    const volumes = new VolumeService(await VolumeStore.open(join(root, 'volumes')), events, (name) =>
+      containerStore.list().filter((c) => (c.mounts ?? []).some((m) => m.type === 'volume' && m.source === name)).map((c) => c.id),
+    );
+    const mounts = new ContainerMounts({ volumes });
+    const snapshotter = new OverlaySnapshotter(root);
+    // Interrupted unpacks and removals of an earlier run (nothing unpacks yet: safe to sweep).
+    await snapshotter.sweep();
+    const containers = new ContainerService({ host, store: containerStore, runtime, snapshotter, content: store, index, events, mounts });
     await containers.recover();
-    const images = new ImageService(store, index, events, (id) => containers.list().find((c) => c.imageId === id)?.id);
-    return new EmbeddedEngine(root, images, containers, events, runtime);
+    const collectSnapshots = async (): Promise<void> => {
+      await snapshotter.collect(() => snapshotRoots(store, index, containers.list()));
+    };
+    const execs = new ExecService({
+      store: containerStore,
+      runtime: () => {
+        if (runtime === undefined) throw new EngineError('unsupported', `berth cannot run containers on this host: ${host.ok ? 'the runtime is not set up' : host.problems.join('; ')}`);
+        return runtime;
+      },
+      events,
+    });
+    const images = new ImageService(store, index, events, {
+      usersOf: (id) => containers.list().filter((c) => c.imageId === id).map((c) => ({ id: c.id, running: c.state.status === 'running' })),
+      collectSnapshots,
+    });
+    // Snapshots an earlier run left unneeded (e.g. it died between removing an image and its layers).
+    await collectSnapshots();
+    return new EmbeddedEngine(root, images, containers, execs, volumes, events, runtime);
   }
 
   /** Stops watching; running containers keep running under conmon. */
   close(): void {
+    this.execs.close();
     this.runtime?.close();
   }
 

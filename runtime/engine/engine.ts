@@ -1,5 +1,5 @@
 // The one interface the front ends (the Docker API server, later the bridge and the CLI verbs)
-// use: images and containers so far; builds and registries join as they land.
+// use: images, containers and volumes so far; builds and registries join as they land.
 import type { Readable } from 'node:stream';
 import type { IngestSource } from '../store/contentStore';
 import type { Digest } from '../store/digest';
@@ -7,6 +7,9 @@ import type { ImageHistoryItem, ImageSummary } from '../image/imageInfo';
 import type { EngineEvents } from './events';
 import type { ContainerRecord, CreateRequest } from '../container/containerConfig';
 import type { LogRecord } from '../container/containerLog';
+import type { ContainerAttachOptions, ContainerStdio } from './containerStdio';
+import type { ExecEngine } from './execEngine';
+import type { VolumeRecord } from '../volume/volumeStore';
 
 /** One line of `docker rmi` / `docker image prune` output. */
 export type ImageDeleteItem = { untagged: string } | { deleted: Digest };
@@ -80,11 +83,50 @@ export interface ContainerEngine {
   kill(ref: string, signal?: string): Promise<void>;
   /** false when it was not running. `timeoutSeconds` before SIGKILL; default the container's. */
   stop(ref: string, timeoutSeconds?: number): Promise<boolean>;
-  remove(ref: string, options: { force: boolean }): Promise<void>;
+  /** `volumes`: also remove the container's anonymous volumes (`docker rm -v`). */
+  remove(ref: string, options: { force: boolean; volumes?: boolean }): Promise<void>;
+  /** Stops (if running, `timeoutSeconds` as stop) and starts again. */
+  restart(ref: string, timeoutSeconds?: number): Promise<void>;
+  /** Removes every container that is not running and that `matches` accepts. */
+  prune(matches: (record: ContainerRecord) => boolean): Promise<{ deleted: string[]; spaceReclaimed: number }>;
   /** The output so far and, with `follow`, until the container exits. */
   logs(ref: string, options: LogOptions): AsyncGenerator<LogRecord>;
-  /** Output from now on (attach before start: all of it), ending when the container exits. */
-  attach(ref: string, signal: AbortSignal): AsyncGenerator<LogRecord>;
+  /**
+   * The container's stdio (conmon's attach socket): now when it runs, else from its next start
+   * (`docker run` attaches, then starts). Throws EngineError 'not-found'.
+   */
+  attachStdio(ref: string, options: ContainerAttachOptions): ContainerStdio;
+  /** Resizes the terminal of a running container; throws EngineError 'conflict' when it is not running. */
+  resize(ref: string, height: number, width: number): Promise<void>;
+}
+
+/** A volume as the front ends show it. */
+export interface VolumeInfo extends VolumeRecord {
+  /** The host directory containers mount. */
+  mountpoint: string;
+}
+
+export interface CreateVolumeOptions {
+  /** Omitted: a random 64-hex name. */
+  name?: string;
+  labels?: Record<string, string>;
+  /** Only `local` (or empty). */
+  driver?: string;
+  driverOpts?: Record<string, string>;
+}
+
+export interface VolumeEngine {
+  /** Creates the volume, or returns the existing one of that name. */
+  create(options: CreateVolumeOptions): Promise<VolumeInfo>;
+  list(): VolumeInfo[];
+  /** Throws EngineError 'not-found'. */
+  inspect(name: string): VolumeInfo;
+  /** IDs of the containers (running or not) that mount it. */
+  usedBy(name: string): string[];
+  /** 409 (EngineError 'conflict') while a container uses it; `force`: a missing volume is no error. */
+  remove(name: string, options: { force: boolean }): Promise<void>;
+  /** Removes every unused volume that `matches` accepts. */
+  prune(matches: (volume: VolumeInfo) => boolean): Promise<{ deleted: string[]; spaceReclaimed: number }>;
 }
 
 export interface EngineFacts {
@@ -97,6 +139,8 @@ export interface EngineFacts {
 export interface Engine {
   readonly images: ImageEngine;
   readonly containers: ContainerEngine;
+  readonly execs: ExecEngine;
+  readonly volumes: VolumeEngine;
   readonly events: EngineEvents;
   facts(): EngineFacts;
 }

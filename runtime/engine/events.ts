@@ -2,14 +2,15 @@
 // recent events, so a subscriber can ask for what happened since a moment in the past. Events
 // are plain data; the API layer turns them into Docker's JSON.
 
-export type EngineEventType = 'image' | 'container';
+export type EngineEventType = 'image' | 'container' | 'volume';
 export type ImageAction = 'tag' | 'untag' | 'delete' | 'load' | 'import';
-export type ContainerAction = 'create' | 'start' | 'die' | 'destroy' | 'kill' | 'stop' | 'attach';
+export type ContainerAction = 'create' | 'start' | 'die' | 'destroy' | 'kill' | 'stop' | 'attach' | 'restart';
+export type VolumeAction = 'create' | 'mount' | 'destroy';
 
 export interface EngineEvent {
   type: EngineEventType;
-  action: ImageAction | ContainerAction;
-  /** The object's ID: for images, the image ID (`sha256:…`); for containers, the 64-hex ID. */
+  action: ImageAction | ContainerAction | VolumeAction;
+  /** The object's ID: for images, the image ID (`sha256:…`); for containers, the 64-hex ID; for volumes, the name. */
   id: string;
   /** Extra facts, e.g. `{name: "busybox:latest"}`. */
   attributes: Record<string, string>;

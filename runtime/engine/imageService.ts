@@ -20,6 +20,19 @@ import { EngineError } from './engineError';
 import type { EngineEvents } from './events';
 import { GcGate } from './gate';
 
+/** A container that uses an image. */
+export interface ImageUser {
+  id: string;
+  running: boolean;
+}
+
+export interface ImageServiceHooks {
+  /** The containers made from an image: they decide whether an rmi or prune may remove it. */
+  usersOf?: (imageId: Digest) => ImageUser[];
+  /** Called after blobs were collected, to drop layer snapshots nothing needs any more. */
+  collectSnapshots?: () => Promise<void>;
+}
+
 /** A name a user may give an image: `repository[:tag]`, outside berth's reserved io.berth/ names. */
 function userTag(input: string): ImageReference {
   const reference = parseImageReference(input);
@@ -35,9 +48,14 @@ export class ImageService implements ImageEngine {
     private readonly store: ContentStore,
     private readonly index: ImageIndex,
     private readonly events: EngineEvents,
-    /** The ID of a container using the image, if any: such an image is removed only by force. */
-    private readonly usedBy: (imageId: Digest) => string | undefined = () => undefined,
+    private readonly hooks: ImageServiceHooks = {},
   ) {}
+
+  private usedBy(imageId: Digest): ImageUser | undefined {
+    const users = this.hooks.usersOf?.(imageId) ?? [];
+    // A running user decides (it blocks even a forced removal), so report it first.
+    return users.find((user) => user.running) ?? users[0];
+  }
 
   async list(): Promise<ImageListResult> {
     const catalog = await readCatalog(this.store, this.index);
@@ -63,16 +81,25 @@ export class ImageService implements ImageEngine {
     this.events.emit({ type: 'image', action: 'tag', id: image.id, attributes: { name: reference.familiar } });
   }
 
+  /**
+   * `docker rmi`, with moby's rules: a name goes first (refused while a container uses the
+   * image through its only name, unless forced); the image itself goes with its last name,
+   * except that an image a running container uses stays, untagged, even when forced; a
+   * stopped container's image goes only by force (the container keeps its unpacked layers).
+   */
   async remove(ref: string, options: RemoveImageOptions = {}): Promise<ImageDeleteItem[]> {
     const image = await resolveImage(this.store, this.index, ref);
-    const container = this.usedBy(image.id);
-    if (container !== undefined && options.force !== true) {
-      throw new EngineError('conflict', `conflict: unable to remove repository reference "${ref}" (must force) - container ${container.slice(0, 12)} is using its referenced image ${image.id.slice(7, 19)}`);
-    }
+    const force = options.force === true;
+    const user = this.usedBy(image.id);
+    const shortId = image.id.slice(7, 19);
     const byName = await this.namedRecord(ref);
     const items: ImageDeleteItem[] = [];
     let remaining = image.names;
     if (byName !== undefined && !isUntaggedName(byName)) {
+      const tagged = image.names.filter((name) => !isUntaggedName(name));
+      if (user !== undefined && !force && tagged.length === 1) {
+        throw new EngineError('conflict', `conflict: unable to remove repository reference "${ref}" (must force) - container ${user.id.slice(0, 12)} is using its referenced image ${shortId}`);
+      }
       remaining = await this.untag(image, byName, items);
       // Digest names of the same repository go with its last tag, as in Docker.
       const repository = parseImageReference(byName).repository;
@@ -81,10 +108,21 @@ export class ImageService implements ImageEngine {
         for (const name of sameRepo) remaining = await this.untag(image, name, items);
       }
       if (remaining.some((name) => !isUntaggedName(name))) return items;
+      if (user?.running === true) {
+        // The untag was the request; the image stays for its running container, untagged.
+        await this.keepDangling(image.manifestDescriptor);
+        return items;
+      }
     } else {
       const repositories = new Set(image.names.filter((name) => !isUntaggedName(name)).map((name) => parseImageReference(name).repository));
-      if (repositories.size > 1 && options.force !== true) {
-        throw new EngineError('conflict', `conflict: unable to delete ${image.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`);
+      if (repositories.size > 1 && !force) {
+        throw new EngineError('conflict', `conflict: unable to delete ${shortId} (must be forced) - image is referenced in multiple repositories`);
+      }
+      if (user?.running === true) {
+        throw new EngineError('conflict', `conflict: unable to delete ${shortId} (cannot be forced) - image is being used by running container ${user.id.slice(0, 12)}`);
+      }
+      if (user !== undefined && !force) {
+        throw new EngineError('conflict', `conflict: unable to delete ${shortId} (must be forced) - image is being used by stopped container ${user.id.slice(0, 12)}`);
       }
     }
     for (const name of remaining) await this.untag(image, name, items);
@@ -182,9 +220,10 @@ export class ImageService implements ImageEngine {
     }
   }
 
-  /** Deletes blobs no name reaches; returns the bytes freed. */
+  /** Deletes blobs no name reaches, then snapshots no image or container needs; returns the blob bytes freed. */
   private async collect(): Promise<number> {
     const result = await this.gate.withExclusive(() => collectGarbage(this.store, this.index));
+    await this.hooks.collectSnapshots?.();
     return result.bytesFreed;
   }
 }

@@ -13,6 +13,7 @@ import { humanDuration } from '../../../runtime/api/dockerContainerJson';
 import { parseLogLine, streamFrame } from '../../../runtime/container/containerLog';
 import { DEFAULT_CAPABILITIES, ociSpec, type SpecInput } from '../../../runtime/container/ociSpec';
 import { combineCommand, DEFAULT_PATH, mergeEnv, parseUser, resolveUser } from '../../../runtime/container/processArgs';
+import { NO_RUN_OPTIONS } from '../../../runtime/container/runOptions';
 import { checkHost, hybridCgroupControllers, HYBRID_CGROUP_FIX } from '../../../runtime/host/hostCheck';
 import { chainIds } from '../../../runtime/snapshot/chainId';
 import type { Digest } from '../../../runtime/store/digest';
@@ -78,13 +79,22 @@ test('the create body: normalised, and what berth cannot do is refused by name',
   const request = parseCreateBody({ Image: 'busybox', Cmd: ['echo', 'hi'], Env: ['A=1'], Labels: { a: 'b' }, HostConfig: { NetworkMode: 'none', AutoRemove: true } }, 'web');
   assert.deepEqual(request, {
     image: 'busybox', name: 'web', cmd: ['echo', 'hi'], entrypoint: undefined, env: ['A=1'], workingDir: undefined, user: undefined,
-    labels: { a: 'b' }, hostname: undefined, networkMode: 'none', autoRemove: true, stopSignal: undefined, stopTimeout: undefined,
+    labels: { a: 'b' }, hostname: undefined, networkMode: 'none', autoRemove: true, stopSignal: undefined, stopTimeout: undefined, run: NO_RUN_OPTIONS,
   });
   assert.equal(parseCreateBody({ Image: 'x', HostConfig: { NetworkMode: 'host' } }, undefined).networkMode, 'host');
-  assert.throws(() => parseCreateBody({ Image: 'x', Tty: true, HostConfig: { NetworkMode: 'none' } }, undefined), /interactive containers/);
-  assert.throws(() => parseCreateBody({ Image: 'x', OpenStdin: true, HostConfig: { NetworkMode: 'none' } }, undefined), /interactive containers/);
+  assert.deepEqual(parseCreateBody({ Image: 'x', Tty: true, OpenStdin: true, StdinOnce: true, AttachStdin: true, HostConfig: { NetworkMode: 'none', ConsoleSize: [24, 80] } }, undefined).stdio, {
+    tty: true,
+    openStdin: true,
+    stdinOnce: true,
+    attachStdin: true,
+    attachStdout: false,
+    attachStderr: false,
+    consoleSize: [24, 80],
+  });
+  assert.equal(parseCreateBody({ Image: 'x', Tty: false, HostConfig: { NetworkMode: 'none', ConsoleSize: [0, 0] } }, undefined).stdio, undefined, 'nothing asked: no stdio options');
+  assert.throws(() => parseCreateBody({ Image: 'x', Tty: 'yes', HostConfig: { NetworkMode: 'none' } }, undefined), /"Tty" must be true or false/);
   assert.throws(() => parseCreateBody({ Image: 'x', HostConfig: { NetworkMode: 'default' } }, undefined), /--network none or --network host/);
-  assert.throws(() => parseCreateBody({ Image: 'x', HostConfig: { NetworkMode: 'none', Binds: ['/a:/b'] } }, undefined), /bind mounts/);
+  assert.throws(() => parseCreateBody({ Image: 'x', HostConfig: { NetworkMode: 'none', PortBindings: { '80/tcp': [{ HostPort: '80' }] } } }, undefined), /published ports \(-p\)/);
   assert.throws(() => parseCreateBody({ Cmd: ['x'] }, undefined), /"Image" is required/);
   assert.throws(() => parseCreateBody({ Image: 'x', Cmd: [1], HostConfig: { NetworkMode: 'none' } }, undefined), /list of strings/);
 });
