@@ -2,8 +2,7 @@
 // auto-remove, wait conditions) over the container store, the overlay snapshotter and the
 // conmon+crun runtime. Every change is announced as an event; waits listen to those events.
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { lstat, mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname as hostHostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ContainerRecord, CreateRequest } from '../container/containerConfig';
@@ -23,6 +22,7 @@ import type { ImageIndex } from '../store/imageIndex';
 import { diskUsage } from '../volume/diskUsage';
 import type { ContainerMounts } from './containerMounts';
 import { attachContainerStdio, type ContainerAttachOptions, type ContainerStdio } from './containerStdio';
+import { readRootfsEtcFile } from '../container/rootfsEtc';
 import { planRecovery } from './containerRecovery';
 import type { ContainerEngine, LogOptions, WaitCondition } from './engine';
 import { EngineError } from './engineError';
@@ -167,7 +167,7 @@ export class ContainerService implements ContainerEngine {
 
   /** config.json for the runtime; the user is resolved against the container's own /etc files. */
   private async writeBundle(record: ContainerRecord, rootfs: string): Promise<void> {
-    const user = resolveUser(parseUser(record.config.user), await readImageFile(rootfs, 'passwd'), await readImageFile(rootfs, 'group'));
+    const user = resolveUser(parseUser(record.config.user), await readRootfsEtcFile(rootfs, 'passwd'), await readRootfsEtcFile(rootfs, 'group'));
     const env = record.config.env.some((e) => e.startsWith('HOME=')) ? record.config.env : [...record.config.env, `HOME=${user.home}`];
     const extras = await this.deps.mounts.specExtras(record, [record.path, ...record.args]);
     const spec = ociSpec({
@@ -414,25 +414,4 @@ async function hardNofileLimit(): Promise<number> {
   const match = /^Max open files\s+\S+\s+(\S+)/m.exec(limits);
   if (match === null || match[1] === 'unlimited') return DEFAULT_NOFILE;
   return Number(match[1]);
-}
-
-/**
- * `/etc/<name>` of a container rootfs, or undefined. Symlinks are not followed: resolved on the
- * host they could point outside the container.
- */
-async function readImageFile(rootfs: string, name: string): Promise<string | undefined> {
-  try {
-    const etc = await lstat(join(rootfs, 'etc'));
-    if (!etc.isDirectory()) return undefined;
-    const handle = await open(join(rootfs, 'etc', name), constants.O_RDONLY | constants.O_NOFOLLOW);
-    try {
-      const stat = await handle.stat();
-      if (!stat.isFile() || stat.size > 4 * 1024 * 1024) return undefined;
-      return await handle.readFile('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return undefined;
-  }
 }

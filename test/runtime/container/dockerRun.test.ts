@@ -10,8 +10,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
-import { DOCKER_20, startBerth, type BerthAgent } from '../api/berthServe';
+import { DOCKER_20, type BerthAgent } from '../api/berthServe';
 import { makeBusyboxArchive, type BusyboxArchive } from '../api/busyboxArchive';
+import { agentWithBusybox as sharedAgentWithBusybox } from './busyboxAgent';
 import { mountsUnder, prepareContainerHost } from './containerHost';
 
 let busybox: BusyboxArchive;
@@ -26,27 +27,8 @@ before(async () => {
 
 after(() => rm(imageDir, { recursive: true, force: true }));
 
-/** An agent with busybox loaded; on the way out: rm -f every container, no mounts left, agent stopped. */
-async function agentWithBusybox(t: TestContext): Promise<BerthAgent> {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-ctr-'));
-  let agent: BerthAgent | undefined;
-  // Registered before startBerth's own hook (hooks run in order): the agent must still be up.
-  t.after(async () => {
-    try {
-      if (agent !== undefined) {
-        const ids = (await agent.docker(['ps', '-aq'])).split('\n').filter((id) => id !== '');
-        if (ids.length > 0) await agent.docker(['rm', '-f', ...ids]);
-        assert.deepEqual(await mountsUnder(dir), [], 'no overlay mount is left under the temp root');
-        const { code } = await agent.stop();
-        assert.equal(code, 0);
-      }
-    } finally {
-      if ((await mountsUnder(dir)).length === 0) await rm(dir, { recursive: true, force: true });
-    }
-  });
-  agent = await startBerth(t, { dir });
-  await agent.docker(['load', '-i', busybox.archive]);
-  return agent;
+function agentWithBusybox(t: TestContext): Promise<BerthAgent> {
+  return sharedAgentWithBusybox(t, busybox);
 }
 
 async function timed<T>(t: TestContext, label: string, work: () => Promise<T>): Promise<T> {
